@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from api import migrate
+from api.auth import KeySet, TokenVerifier
+from api.devkeys import JWKS_FILE, DevelopmentKey
+from api.graphql_http import GraphQLEndpoint
+from api.metrics import Metrics
+from api.settings import Settings
+from domain.shared.clock import AdjustableClock, Clock, SystemClock
+from domain.shared.db import async_url, create_engine, create_sessionmaker
+
+
+def build_clock(settings: Settings) -> Clock:
+    if settings.is_production:
+        return SystemClock()
+    clock = AdjustableClock()
+    if settings.clock_start is not None:
+        clock.set(settings.clock_start)
+    return clock
+
+
+def build_key_set(settings: Settings) -> KeySet:
+    if settings.jwks_url:
+        return KeySet(url=settings.jwks_url, cache_s=settings.jwks_cache_s, min_refresh_s=settings.jwks_min_refresh_s)
+    if settings.jwks_file:
+        return KeySet(file=settings.jwks_file, cache_s=settings.jwks_cache_s, min_refresh_s=settings.jwks_min_refresh_s)
+    # Settings refuse production without a JWKS, so only development and test reach the local key.
+    DevelopmentKey.load_or_create(settings.dev_keys_dir)
+    return KeySet(file=settings.dev_keys_dir / JWKS_FILE, cache_s=settings.jwks_cache_s, min_refresh_s=0)
+
+
+def create_app(settings: Settings, *, engine: AsyncEngine | None = None) -> Starlette:
+    """The ASGI application; `engine` lets tests share one pool, otherwise it is built from DATABASE_URL."""
+    owns_engine = engine is None
+    if engine is None:
+        if not settings.database_url:
+            raise ValueError("create_app needs DATABASE_URL; `govgraph serve` starts an embedded database for you")
+        engine = create_engine(async_url(settings.database_url), pool_size=settings.db_pool_size)
+    sessions = create_sessionmaker(engine)
+    metrics = Metrics(engine)
+    verifier = TokenVerifier(
+        build_key_set(settings),
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        leeway_s=settings.jwt_leeway_s,
+        cache_s=settings.jwks_cache_s,
+    )
+    clock = build_clock(settings)
+    graphql = GraphQLEndpoint(settings=settings, verifier=verifier, sessions=sessions, clock=clock, metrics=metrics)
+    head = migrate.head_revision()
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        try:
+            async with engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+                current = await migrate.current_revision(connection)
+        except Exception as error:  # any failure to reach the database means "not ready", with the reason
+            return JSONResponse({"status": "unavailable", "database": type(error).__name__}, status_code=503)
+        if current != head:
+            return JSONResponse({"status": "migrating", "revision": current, "head": head}, status_code=503)
+        return JSONResponse({"status": "ready", "revision": current})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            if owns_engine:
+                await engine.dispose()
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql.handle, methods=["GET", "POST"]),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/metrics", metrics.endpoint),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.clock = clock
+    app.state.sessions = sessions
+    return app

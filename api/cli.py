@@ -1,0 +1,171 @@
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+import uvicorn
+from pydantic import ValidationError
+
+from api import migrate
+from api.demo import DEMO_CITIZEN_IIN, DEMO_ORGANISATIONS, seed_demo
+from api.devkeys import DevelopmentKey
+from api.embedded import EmbeddedPostgres
+from api.logs import configure_logging
+from api.settings import Settings
+from domain.shared.db import async_url, create_engine, create_sessionmaker
+
+SCHEMA_FILE = Path("schema.graphql")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise click.UsageError(f"bad settings: {error}") from None
+
+
+@contextlib.contextmanager
+def _database(settings: Settings) -> Iterator[str]:
+    """DATABASE_URL when given; otherwise the embedded server, started now and stopped on the way out."""
+    if settings.database_url:
+        yield settings.database_url
+        return
+    embedded = EmbeddedPostgres(settings.data_dir)
+    click.echo(f"Starting the embedded PostgreSQL in {embedded.pgdata} …", err=True)
+    with embedded as url:
+        yield url
+
+
+async def _seed(url: str) -> int:
+    engine = create_engine(async_url(url), pool_size=1)
+    try:
+        return await seed_demo(create_sessionmaker(engine)())
+    finally:
+        await engine.dispose()
+
+
+@click.group()
+def main() -> None:
+    """govgraph: the GraphQL service for medicines, the kindergarten queue and health insurance."""
+
+
+@main.command()
+def serve() -> None:
+    """Run the service (embedded database when DATABASE_URL is not set, migrated and with demo data)."""
+    settings = _settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    from api.app import create_app
+
+    with _database(settings) as url:
+        asyncio.run(migrate.upgrade(url))
+        if not settings.database_url:
+            asyncio.run(_seed(url))
+        app = create_app(settings.model_copy(update={"database_url": url}))
+        where = f"http://{settings.host}:{settings.port}/graphql"
+        click.echo(f"govgraph ({settings.mode.value}) listens on {where}", err=True)
+        if not settings.is_production:
+            click.echo(f"  GraphiQL: open {where} in a browser", err=True)
+            click.echo(f"  a token:  govgraph token --role citizen --iin {DEMO_CITIZEN_IIN}", err=True)
+            click.echo("  then send the header  Authorization: Bearer <token>", err=True)
+        config = uvicorn.Config(
+            app,
+            host=settings.host,
+            port=settings.port,
+            loop="uvloop",
+            http="httptools",
+            access_log=False,
+            log_config=None,
+            server_header=False,
+        )
+        uvicorn.Server(config).run()
+
+
+@main.command("migrate")
+@click.option("--revision", default="head", show_default=True, help="Alembic revision to upgrade to.")
+def migrate_command(revision: str) -> None:
+    """Upgrade the database schema."""
+    settings = _settings()
+    with _database(settings) as url:
+        asyncio.run(migrate.upgrade(url, revision))
+    click.echo(f"migrated to {revision}", err=True)
+
+
+@main.command("seed-demo")
+def seed_demo_command() -> None:
+    """Load the demo data (idempotent)."""
+    settings = _settings()
+    if settings.is_production:
+        raise click.UsageError("demo data is refused in production mode")
+    with _database(settings) as url:
+        asyncio.run(migrate.upgrade(url))
+        added = asyncio.run(_seed(url))
+    click.echo(f"demo data loaded ({added} new rows)", err=True)
+
+
+@main.command()
+@click.option("--role", type=click.Choice(["citizen", "organisation", "bank", "authority"]), required=True)
+@click.option("--iin", help="citizen: the IIN (the token's subject).")
+@click.option("--bin", "bin_", help="organisation or bank: the organisation's BIN.")
+@click.option(
+    "--org-kind",
+    type=click.Choice(["MANUFACTURER", "IMPORTER", "WHOLESALER", "PHARMACY", "HOSPITAL", "KINDERGARTEN"]),
+    help="organisation: its kind.",
+)
+@click.option("--scope", "scopes", multiple=True, help="bank: a scope (repeatable).")
+@click.option("--authority", type=click.Choice(["MEDICINES_REGULATOR", "EDUCATION_DEPARTMENT", "INSURANCE_FUND"]))
+@click.option("--region", help="authority: ISO 3166-2:KZ code of an education department's region, e.g. KZ-75.")
+@click.option("--sub", default="demo-user", show_default=True, help="subject of a non-citizen token.")
+@click.option("--lifetime", default=3600, show_default=True, help="seconds until the token expires.")
+def token(
+    role: str,
+    iin: str | None,
+    bin_: str | None,
+    org_kind: str | None,
+    scopes: tuple[str, ...],
+    authority: str | None,
+    region: str | None,
+    sub: str,
+    lifetime: int,
+) -> None:
+    """Print a development token signed with the local key (refused in production mode)."""
+    settings = _settings()
+    if settings.is_production:
+        raise click.UsageError("development tokens are refused in production mode")
+    claims: dict[str, object] = {"role": role, "sub": sub}
+    if role == "citizen":
+        claims["sub"] = iin or DEMO_CITIZEN_IIN
+    elif role in ("organisation", "bank"):
+        claims["bin"] = bin_ or DEMO_ORGANISATIONS[0][0]
+        if role == "organisation":
+            claims["org_kind"] = org_kind or "MANUFACTURER"
+        else:
+            claims["scope"] = " ".join(scopes)
+    else:
+        if authority is None:
+            raise click.UsageError("--authority is required for --role authority")
+        claims["authority"] = authority
+        if region:
+            claims["region"] = region
+    key = DevelopmentKey.load_or_create(settings.dev_keys_dir)
+    click.echo(key.sign(claims, issuer=settings.jwt_issuer, audience=settings.jwt_audience, lifetime_s=lifetime))
+
+
+@main.command("export-schema")
+@click.option("--output", type=click.Path(path_type=Path), default=SCHEMA_FILE, show_default=True)
+@click.option("--check", is_flag=True, help="Fail if the file differs from the schema instead of writing it.")
+def export_schema(output: Path, check: bool) -> None:
+    """Write the GraphQL SDL that client teams review."""
+    from schema.sdl import sdl
+
+    text = sdl()
+    if check:
+        if not output.exists() or output.read_text() != text:
+            click.echo(f"{output} is stale: run `govgraph export-schema`", err=True)
+            sys.exit(1)
+        return
+    output.write_text(text)
+    click.echo(f"wrote {output}", err=True)

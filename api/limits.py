@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+    get_named_type,
+)
+
+from schema.relay import MAX_PAGE_SIZE
+
+# OWASP GraphQL cheat sheet: bound what a document may ask for before the server spends work on it. Depth and
+# aliases are counted on the bare syntax tree, before validation, whose overlapping-fields rule is quadratic in
+# aliases; cost needs the schema and the variables, so it is counted after validation, per request.
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    max_depth: int
+    max_aliases: int
+    max_cost: int
+
+
+@dataclass(frozen=True, slots=True)
+class LimitExceeded:
+    code: str  # DEPTH_LIMIT_EXCEEDED, ALIAS_LIMIT_EXCEEDED or COST_LIMIT_EXCEEDED
+    details: Mapping[str, int]
+
+
+def check_shape(
+    operation: OperationDefinitionNode, fragments: Mapping[str, FragmentDefinitionNode], limits: Limits
+) -> LimitExceeded | None:
+    depth, aliases = _shape(operation.selection_set, fragments, frozenset())
+    if depth > limits.max_depth:
+        return LimitExceeded("DEPTH_LIMIT_EXCEEDED", {"depth": depth, "limit": limits.max_depth})
+    if aliases > limits.max_aliases:
+        return LimitExceeded("ALIAS_LIMIT_EXCEEDED", {"aliases": aliases, "limit": limits.max_aliases})
+    return None
+
+
+def _shape(
+    selections: SelectionSetNode | None, fragments: Mapping[str, FragmentDefinitionNode], seen: frozenset[str]
+) -> tuple[int, int]:
+    """(deepest field nesting, aliases) of a selection set, entering each fragment once per path."""
+    if selections is None:
+        return 0, 0
+    depth = aliases = 0
+    for selection in selections.selections:
+        if isinstance(selection, FieldNode):
+            inner_depth, inner_aliases = _shape(selection.selection_set, fragments, seen)
+            depth = max(depth, 1 + inner_depth)
+            aliases += inner_aliases + (selection.alias is not None)
+        elif isinstance(selection, InlineFragmentNode):
+            inner_depth, inner_aliases = _shape(selection.selection_set, fragments, seen)
+            depth, aliases = max(depth, inner_depth), aliases + inner_aliases
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            fragment = fragments.get(name)
+            if fragment is None or name in seen:
+                continue  # unknown and cyclic spreads are left to validation to report
+            inner_depth, inner_aliases = _shape(fragment.selection_set, fragments, seen | {name})
+            depth, aliases = max(depth, inner_depth), aliases + inner_aliases
+    return depth, aliases
+
+
+def uses_variable_sizes(operation: OperationDefinitionNode) -> bool:
+    """Whether the cost depends on variables, so it must be counted per request rather than once per document."""
+    return any(
+        isinstance(argument.value, VariableNode) and argument.name.value in ("first", "last")
+        for argument in _all_arguments(operation.selection_set)
+    )
+
+
+def _all_arguments(selections: SelectionSetNode | None) -> list[Any]:
+    found: list[Any] = []
+    if selections is None:
+        return found
+    for selection in selections.selections:
+        if isinstance(selection, FieldNode):
+            found.extend(selection.arguments or ())
+        found.extend(_all_arguments(getattr(selection, "selection_set", None)))
+    return found
+
+
+def cost(
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    variables: Mapping[str, Any],
+) -> int:
+    """Points for a validated operation: one per field, a list field's selection counted once per item asked."""
+    root = schema.get_root_type(operation.operation)
+    assert root is not None
+    return _cost(schema, root, operation.selection_set, fragments, variables)
+
+
+def _cost(
+    schema: GraphQLSchema,
+    parent: Any,
+    selections: SelectionSetNode | None,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    variables: Mapping[str, Any],
+) -> int:
+    if selections is None:
+        return 0
+    total = 0
+    for selection in selections.selections:
+        if isinstance(selection, FieldNode):
+            name = selection.name.value
+            fields = parent.fields if isinstance(parent, GraphQLObjectType | GraphQLInterfaceType) else {}
+            definition = fields.get(name)
+            if definition is None:  # __typename and introspection
+                total += 1
+                continue
+            inner_type = get_named_type(definition.type)
+            inner = _cost(schema, inner_type, selection.selection_set, fragments, variables)
+            total += 1 + _page_size(selection, definition.args, variables) * inner
+        else:
+            if isinstance(selection, FragmentSpreadNode):
+                fragment = fragments[selection.name.value]
+                condition, inner_selections = fragment.type_condition, fragment.selection_set
+            else:
+                condition, inner_selections = selection.type_condition, selection.selection_set
+            target = schema.get_type(condition.name.value) if condition else parent
+            total += _cost(schema, target, inner_selections, fragments, variables)
+    return total
+
+
+def _page_size(field: FieldNode, arguments: Mapping[str, Any], variables: Mapping[str, Any]) -> int:
+    if "first" not in arguments and "last" not in arguments:
+        return 1
+    for argument in field.arguments or ():
+        if argument.name.value in ("first", "last"):
+            value = argument.value
+            if isinstance(value, IntValueNode):
+                return max(int(value.value), 1)
+            if isinstance(value, VariableNode) and isinstance(variables.get(value.name.value), int):
+                return max(int(variables[value.name.value]), 1)
+    return MAX_PAGE_SIZE  # no size given: the connection's largest page

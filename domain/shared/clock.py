@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+
+class Clock(Protocol):
+    """The one source of "now" for every rule; use cases get the instant from their caller."""
+
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class ClockShift:
+    """How a development clock differs from real time: frozen at an instant, or running with an offset."""
+
+    offset: timedelta = timedelta(0)
+    frozen_at: datetime | None = None
+
+    def apply(self, real: datetime) -> datetime:
+        return self.frozen_at if self.frozen_at is not None else real + self.offset
+
+
+class AdjustableClock:
+    """A clock that tests and development can set and move; production mode never builds one."""
+
+    def __init__(self, shift: ClockShift | None = None) -> None:
+        self.shift = shift or ClockShift()
+
+    def now(self) -> datetime:
+        return self.shift.apply(datetime.now(UTC))
+
+    def set(self, instant: datetime, *, frozen: bool = False) -> None:
+        if instant.tzinfo is None:
+            raise ValueError("the clock takes an aware datetime")
+        if frozen:
+            self.shift = ClockShift(frozen_at=instant)
+        else:
+            self.shift = ClockShift(offset=instant - datetime.now(UTC))
+
+    def advance(self, by: timedelta) -> None:
+        if self.shift.frozen_at is not None:
+            self.shift = ClockShift(frozen_at=self.shift.frozen_at + by)
+        else:
+            self.shift = ClockShift(offset=self.shift.offset + by)
+
+    def reset(self) -> None:
+        self.shift = ClockShift()

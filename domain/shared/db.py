@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase
+
+# Stable constraint names, so that Alembic can drop and alter them by name in every migration.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> AsyncEngine:
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_pre_ping=False,  # a dead connection fails one request and is replaced; a ping would tax every one
+        connect_args={"server_settings": {"application_name": "govgraph", "timezone": "UTC"}},
+    )
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    # expire_on_commit=False: what a use case returns can still be read after its commit.
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def async_url(url: str) -> str:
+    """The SQLAlchemy asyncpg form of a libpq-style PostgreSQL URL."""
+    for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url.removeprefix(prefix)
+    raise ValueError(f"not a PostgreSQL URL: {url.split('://', 1)[0]}://…")

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import ClassVar
+
+# DomainError
+#  ├── Unauthenticated        the caller must sign in for this
+#  ├── Forbidden              signed in, but this principal may not do it
+#  ├── NotFound               no such record, or one the caller may not know exists
+#  └── InvalidIin, InvalidBin, InvalidMoney, InvalidYearMonth, InvalidDate, InvalidId, InvalidPage
+#                             a value with rules that the caller wrote wrong
+# Each service adds its own branch in domain/<service>/errors.py.
+
+
+class ErrorCode(StrEnum):
+    # Append only. A code is never renamed, reused or given a new meaning; clients switch on it.
+    NOT_FOUND = "NOT_FOUND"
+    FORBIDDEN = "FORBIDDEN"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    INVALID_IIN = "INVALID_IIN"
+    INVALID_BIN = "INVALID_BIN"
+    INVALID_MONEY = "INVALID_MONEY"
+    INVALID_YEAR_MONTH = "INVALID_YEAR_MONTH"
+    INVALID_DATE = "INVALID_DATE"
+    INVALID_ID = "INVALID_ID"
+    INVALID_PAGE = "INVALID_PAGE"
+
+
+class DomainError(Exception):
+    """An expected failure the caller can act on; the schema shows it as a UserError."""
+
+    code: ClassVar[ErrorCode]
+
+    def __init__(self, message: str, *, field: Sequence[str] = (), **details: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = tuple(field)  # names of use-case arguments, e.g. ("child_iin",)
+        self.details = details  # values a translated message may quote
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r}, field={self.field!r}, details={self.details!r})"
+
+
+class Unauthenticated(DomainError):
+    """The operation needs a signed-in principal and the caller is anonymous."""
+
+    code = ErrorCode.UNAUTHENTICATED
+
+    def __init__(self) -> None:
+        super().__init__("sign in to do this")
+
+
+class Forbidden(DomainError):
+    """The principal is signed in but may not perform this operation."""
+
+    code = ErrorCode.FORBIDDEN
+
+    def __init__(self, action: str) -> None:
+        super().__init__(f"not allowed to {action}", action=action)
+
+
+class NotFound(DomainError):
+    """No such record, or one the caller must not learn exists."""
+
+    code = ErrorCode.NOT_FOUND
+
+    def __init__(self, kind: str, key: object, *, field: Sequence[str] = ()) -> None:
+        super().__init__(f"{kind} {key} not found", field=field, kind=kind)
+
+
+class _InvalidValue(DomainError):
+    def __init__(self, value: str, reason: str, *, field: Sequence[str] = ()) -> None:
+        # Only a prefix of the value is kept: an error must not echo a 10 kB input back into logs.
+        super().__init__(f"{value[:40]!r}: {reason}", field=field, value=value[:40], reason=reason)
+
+
+class InvalidIin(_InvalidValue):
+    """An individual identification number is malformed, has a wrong check digit or an impossible birth date."""
+
+    code = ErrorCode.INVALID_IIN
+
+
+class InvalidBin(_InvalidValue):
+    """A business identification number is malformed or has a wrong check digit."""
+
+    code = ErrorCode.INVALID_BIN
+
+
+class InvalidMoney(_InvalidValue):
+    """An amount is not a non-negative decimal with at most two places."""
+
+    code = ErrorCode.INVALID_MONEY
+
+
+class InvalidYearMonth(_InvalidValue):
+    """A month is not written as YYYY-MM or lies outside the supported years."""
+
+    code = ErrorCode.INVALID_YEAR_MONTH
+
+
+class InvalidDate(_InvalidValue):
+    """A date or time is not ISO 8601, or a time lacks its UTC offset."""
+
+    code = ErrorCode.INVALID_DATE
+
+
+class InvalidId(_InvalidValue):
+    """A global ID is not one this service issued, or names another type than expected."""
+
+    code = ErrorCode.INVALID_ID
+
+
+class InvalidPage(_InvalidValue):
+    """A page of a list asks for too many items, for both ends at once, or names a foreign cursor."""
+
+    code = ErrorCode.INVALID_PAGE

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from domain.shared.access import Principal
+from domain.shared.clock import Clock
+from schema.messages import Locale
+
+
+class Context:
+    """What a resolver may know of its request: who asks, in which language, at what time, and the database."""
+
+    __slots__ = ("_session", "clock", "locale", "principal", "sessions")
+
+    def __init__(
+        self, *, principal: Principal, locale: Locale, clock: Clock, sessions: async_sessionmaker[AsyncSession]
+    ) -> None:
+        self.principal = principal
+        self.locale = locale
+        self.clock = clock
+        self.sessions = sessions
+        self._session: AsyncSession | None = None
+
+    @property
+    def session(self) -> AsyncSession:
+        """The request's unit of work, opened on first use: most queries never touch it."""
+        if self._session is None:
+            self._session = self.sessions()
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
