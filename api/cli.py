@@ -81,7 +81,10 @@ def serve() -> None:
             log_config=None,
             server_header=False,
         )
-        uvicorn.Server(config).run()
+        # uvicorn re-raises the Ctrl-C it caught once it has shut down; by then stopping is done and clean.
+        with contextlib.suppress(KeyboardInterrupt):
+            uvicorn.Server(config).run()
+    click.echo("govgraph stopped", err=True)
 
 
 @main.command("migrate")

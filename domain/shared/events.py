@@ -35,7 +35,8 @@ class OutboxEvent(Base):
 
 async def add(session: AsyncSession, event: DomainEvent) -> OutboxEvent:
     """Record `event` in the outbox and announce it to listeners when the surrounding transaction commits."""
-    row = OutboxEvent(topic=event.topic, payload=_jsonable(dataclasses.asdict(event)))
+    payload = {field.name: _jsonable(getattr(event, field.name)) for field in dataclasses.fields(event)}
+    row = OutboxEvent(topic=event.topic, payload=payload)
     session.add(row)
     await session.flush()
     await session.execute(
