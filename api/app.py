@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -14,19 +15,12 @@ from api import migrate
 from api.auth import KeySet, TokenVerifier
 from api.devkeys import JWKS_FILE, DevelopmentKey
 from api.graphql_http import GraphQLEndpoint
+from api.listeners import PostgresListener
 from api.metrics import Metrics
 from api.settings import Settings
+from domain.shared import clock_setting
 from domain.shared.clock import AdjustableClock, Clock, SystemClock
-from domain.shared.db import async_url, create_engine, create_sessionmaker
-
-
-def build_clock(settings: Settings) -> Clock:
-    if settings.is_production:
-        return SystemClock()
-    clock = AdjustableClock()
-    if settings.clock_start is not None:
-        clock.set(settings.clock_start)
-    return clock
+from domain.shared.db import async_url, create_engine, create_sessionmaker, libpq_url
 
 
 def build_key_set(settings: Settings) -> KeySet:
@@ -55,7 +49,7 @@ def create_app(settings: Settings, *, engine: AsyncEngine | None = None) -> Star
         leeway_s=settings.jwt_leeway_s,
         cache_s=settings.jwks_cache_s,
     )
-    clock = build_clock(settings)
+    clock: Clock = SystemClock() if settings.is_production else AdjustableClock()
     graphql = GraphQLEndpoint(settings=settings, verifier=verifier, sessions=sessions, clock=clock, metrics=metrics)
     head = migrate.head_revision()
 
@@ -75,9 +69,14 @@ def create_app(settings: Settings, *, engine: AsyncEngine | None = None) -> Star
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        listener = None
         try:
+            if isinstance(clock, AdjustableClock):
+                listener = await _follow_development_clock(settings, clock, sessions)
             yield
         finally:
+            if listener is not None:
+                await listener.stop()
             if owns_engine:
                 await engine.dispose()
 
@@ -94,3 +93,28 @@ def create_app(settings: Settings, *, engine: AsyncEngine | None = None) -> Star
     app.state.clock = clock
     app.state.sessions = sessions
     return app
+
+
+async def _follow_development_clock(
+    settings: Settings, clock: AdjustableClock, sessions: async_sessionmaker[AsyncSession]
+) -> PostgresListener:
+    """Keep this instance's clock on the shift stored in the database, however and wherever it is moved."""
+    if settings.clock_start is not None:
+        async with sessions() as session:
+            await clock_setting.move_clock(
+                session, to=settings.clock_start, real_now=datetime.now(UTC), production=settings.is_production
+            )
+
+    async def reload() -> None:
+        async with sessions() as session:
+            clock.shift = await clock_setting.read_shift(session)
+
+    def apply(payload: str) -> None:
+        clock.shift = clock_setting.decode(payload)
+
+    assert settings.database_url is not None
+    listener = PostgresListener(
+        libpq_url(settings.database_url), {clock_setting.CLOCK_CHANNEL: apply}, on_connect=reload
+    )
+    await listener.start()
+    return listener

@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -16,6 +17,8 @@ from api.devkeys import DevelopmentKey
 from api.embedded import EmbeddedPostgres
 from api.logs import configure_logging
 from api.settings import Settings
+from domain.shared import clock_setting
+from domain.shared.calendar import ALMATY
 from domain.shared.db import async_url, create_engine, create_sessionmaker
 
 SCHEMA_FILE = Path("schema.graphql")
@@ -172,3 +175,41 @@ def export_schema(output: Path, check: bool) -> None:
         return
     output.write_text(text)
     click.echo(f"wrote {output}", err=True)
+
+
+@main.command("clock")
+@click.option(
+    "--at",
+    "at",
+    type=click.DateTime(["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z"]),
+    help="the instant to show, with its offset, e.g. 2026-01-05T09:00:00+05:00",
+)
+@click.option("--advance", type=int, help="move the clock on by this many seconds (negative: back)")
+@click.option("--frozen", is_flag=True, help="with --at: stand still at that instant")
+def clock_command(at: datetime | None, advance: int | None, frozen: bool) -> None:
+    """Set or move the development clock of every running instance; with no option, back to real time."""
+    settings = _settings()
+    if settings.is_production:
+        raise click.UsageError("the clock cannot be set in production mode")
+    if at is not None and advance is not None:
+        raise click.UsageError("give --at or --advance, not both")
+
+    async def move(url: str) -> datetime:
+        engine = create_engine(async_url(url), pool_size=1)
+        try:
+            real_now = datetime.now(UTC)
+            shift = await clock_setting.move_clock(
+                create_sessionmaker(engine)(),
+                to=at,
+                frozen=frozen,
+                real_now=real_now,
+                production=False,
+                advance_by=timedelta(seconds=advance) if advance is not None else None,
+            )
+            return shift.apply(real_now)
+        finally:
+            await engine.dispose()
+
+    with _database(settings) as url:
+        now = asyncio.run(move(url))
+    click.echo(now.astimezone(ALMATY).isoformat())

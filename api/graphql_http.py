@@ -110,7 +110,13 @@ class GraphQLEndpoint:
             if operation.operation is OperationType.SUBSCRIPTION:
                 raise RequestRefused(400, "OPERATION_NOT_ALLOWED", reason="subscribe over the websocket")
             self._check_cost(prepared, operation, body["variables"])
-            context = Context(principal=principal, locale=locale, clock=self._clock, sessions=self._sessions)
+            context = Context(
+                principal=principal,
+                locale=locale,
+                clock=self._clock,
+                sessions=self._sessions,
+                production=self._settings.is_production,
+            )
             try:
                 result = await self._execute(prepared, operation_name, body["variables"], context)
             finally:
@@ -253,7 +259,7 @@ class GraphQLEndpoint:
 
     def _format_error(self, error: GraphQLError, locale: Locale) -> dict[str, Any]:
         formatted = dict(error.formatted)
-        cause = error.original_error
+        cause = _root_cause(error)
         if isinstance(cause, DomainError):
             formatted["message"] = messages.render_error(cause, locale)
             formatted["extensions"] = {"code": cause.code.value}
@@ -284,6 +290,14 @@ class GraphQLEndpoint:
             media_type=GRAPHQL_RESPONSE if accepts_new else "application/json",
             headers={"Content-Language": locale.value},
         )
+
+
+def _root_cause(error: GraphQLError) -> BaseException | None:
+    """The exception behind an error, through graphql-core's wrapping (a scalar's error is wrapped twice)."""
+    cause = error.original_error
+    while isinstance(cause, GraphQLError) and cause.original_error is not None:
+        cause = cause.original_error
+    return cause
 
 
 def _json(raw: bytes) -> Any:

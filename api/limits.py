@@ -42,7 +42,7 @@ class LimitExceeded:
 def check_shape(
     operation: OperationDefinitionNode, fragments: Mapping[str, FragmentDefinitionNode], limits: Limits
 ) -> LimitExceeded | None:
-    depth, aliases = _shape(operation.selection_set, fragments, frozenset())
+    depth, aliases = _shape(operation.selection_set, fragments, frozenset(), {})
     if depth > limits.max_depth:
         return LimitExceeded("DEPTH_LIMIT_EXCEEDED", {"depth": depth, "limit": limits.max_depth})
     if aliases > limits.max_aliases:
@@ -51,7 +51,10 @@ def check_shape(
 
 
 def _shape(
-    selections: SelectionSetNode | None, fragments: Mapping[str, FragmentDefinitionNode], seen: frozenset[str]
+    selections: SelectionSetNode | None,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    seen: frozenset[str],
+    known: dict[str, tuple[int, int]],
 ) -> tuple[int, int]:
     """(deepest field nesting, aliases) of a selection set, entering each fragment once per path."""
     if selections is None:
@@ -59,18 +62,22 @@ def _shape(
     depth = aliases = 0
     for selection in selections.selections:
         if isinstance(selection, FieldNode):
-            inner_depth, inner_aliases = _shape(selection.selection_set, fragments, seen)
+            inner_depth, inner_aliases = _shape(selection.selection_set, fragments, seen, known)
             depth = max(depth, 1 + inner_depth)
             aliases += inner_aliases + (selection.alias is not None)
         elif isinstance(selection, InlineFragmentNode):
-            inner_depth, inner_aliases = _shape(selection.selection_set, fragments, seen)
+            inner_depth, inner_aliases = _shape(selection.selection_set, fragments, seen, known)
             depth, aliases = max(depth, inner_depth), aliases + inner_aliases
         elif isinstance(selection, FragmentSpreadNode):
             name = selection.name.value
             fragment = fragments.get(name)
             if fragment is None or name in seen:
                 continue  # unknown and cyclic spreads are left to validation to report
-            inner_depth, inner_aliases = _shape(fragment.selection_set, fragments, seen | {name})
+            # Each fragment is measured once: a fragment spreading the next one twice, thirty deep, would
+            # otherwise be walked 2**30 times in a few hundred tokens.
+            if name not in known:
+                known[name] = _shape(fragment.selection_set, fragments, seen | {name}, known)
+            inner_depth, inner_aliases = known[name]
             depth, aliases = max(depth, inner_depth), aliases + inner_aliases
     return depth, aliases
 
@@ -103,7 +110,7 @@ def cost(
     """Points for a validated operation: one per field, a list field's selection counted once per item asked."""
     root = schema.get_root_type(operation.operation)
     assert root is not None
-    return _cost(schema, root, operation.selection_set, fragments, variables)
+    return _cost(schema, root, operation.selection_set, fragments, variables, {})
 
 
 def _cost(
@@ -112,6 +119,7 @@ def _cost(
     selections: SelectionSetNode | None,
     fragments: Mapping[str, FragmentDefinitionNode],
     variables: Mapping[str, Any],
+    known: dict[str, int],
 ) -> int:
     if selections is None:
         return 0
@@ -125,16 +133,20 @@ def _cost(
                 total += 1
                 continue
             inner_type = get_named_type(definition.type)
-            inner = _cost(schema, inner_type, selection.selection_set, fragments, variables)
+            inner = _cost(schema, inner_type, selection.selection_set, fragments, variables, known)
             total += 1 + _page_size(selection, definition.args, variables) * inner
         else:
             if isinstance(selection, FragmentSpreadNode):
-                fragment = fragments[selection.name.value]
-                condition, inner_selections = fragment.type_condition, fragment.selection_set
-            else:
-                condition, inner_selections = selection.type_condition, selection.selection_set
+                name = selection.name.value
+                if name not in known:  # a fragment's cost depends only on its own type condition: count it once
+                    fragment = fragments[name]
+                    target = schema.get_type(fragment.type_condition.name.value)
+                    known[name] = _cost(schema, target, fragment.selection_set, fragments, variables, known)
+                total += known[name]
+                continue
+            condition, inner_selections = selection.type_condition, selection.selection_set
             target = schema.get_type(condition.name.value) if condition else parent
-            total += _cost(schema, target, inner_selections, fragments, variables)
+            total += _cost(schema, target, inner_selections, fragments, variables, known)
     return total
 
 

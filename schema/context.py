@@ -10,12 +10,19 @@ from schema.messages import Locale
 class Context:
     """What a resolver may know of its request: who asks, in which language, at what time, and the database."""
 
-    __slots__ = ("_session", "clock", "locale", "principal", "sessions")
+    __slots__ = ("_session", "clock", "locale", "principal", "production", "sessions")
 
     def __init__(
-        self, *, principal: Principal, locale: Locale, clock: Clock, sessions: async_sessionmaker[AsyncSession]
+        self,
+        *,
+        principal: Principal,
+        locale: Locale,
+        clock: Clock,
+        sessions: async_sessionmaker[AsyncSession],
+        production: bool,
     ) -> None:
         self.principal = principal
+        self.production = production
         self.locale = locale
         self.clock = clock
         self.sessions = sessions

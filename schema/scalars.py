@@ -7,6 +7,7 @@ import strawberry
 from strawberry.types.scalar import ScalarDefinition
 
 from domain.shared.bin import Bin
+from domain.shared.calendar import ALMATY
 from domain.shared.errors import InvalidDate
 from domain.shared.iin import Iin
 from domain.shared.money import Money
@@ -70,8 +71,9 @@ SCALARS: dict[object, ScalarDefinition] = {
     ),
     datetime: strawberry.scalar(
         name="DateTime",
-        description="An instant, ISO 8601 with its UTC offset, e.g. `2026-11-25T10:00:00+05:00`.",
-        serialize=datetime.isoformat,
+        description="An instant, ISO 8601 with its UTC offset; the service answers in Almaty time, e.g. "
+        "`2026-11-25T10:00:00+05:00`.",
+        serialize=lambda value: value.astimezone(ALMATY).isoformat(),
         parse_value=_parse_datetime,
     ),
 }

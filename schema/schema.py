@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 from strawberry import relay
 from strawberry.schema.config import StrawberryConfig
@@ -9,6 +11,7 @@ from schema.context import Context
 from schema.identity import Viewer
 from schema.relay import resolve_nodes
 from schema.scalars import SCALARS
+from schema.set_clock import SetClockPayload, set_clock
 
 
 @strawberry.type
@@ -23,5 +26,17 @@ class Query:
     async def nodes(self, info: strawberry.Info[Context, None], ids: list[strawberry.ID]) -> list[relay.Node | None]:
         return await resolve_nodes(info, ids)
 
+    @strawberry.field(description="The service's time: real time in production, the settable clock in development.")
+    def now(self, info: strawberry.Info[Context, None]) -> datetime:
+        return info.context.clock.now()
 
-schema = strawberry.Schema(query=Query, config=StrawberryConfig(scalar_map=SCALARS))
+
+@strawberry.type
+class Mutation:
+    set_clock: SetClockPayload = strawberry.mutation(
+        resolver=set_clock,
+        description="Development and test only: set or move the clock of every instance. Refused in production.",
+    )
+
+
+schema = strawberry.Schema(query=Query, mutation=Mutation, config=StrawberryConfig(scalar_map=SCALARS))

@@ -23,6 +23,18 @@ class ClockShift:
     offset: timedelta = timedelta(0)
     frozen_at: datetime | None = None
 
+    @classmethod
+    def showing(cls, instant: datetime, *, real_now: datetime, frozen: bool = False) -> ClockShift:
+        """The shift that makes the clock read `instant` now, and then stand still or run on."""
+        if instant.tzinfo is None:
+            raise ValueError("the clock takes an aware datetime")
+        return cls(frozen_at=instant) if frozen else cls(offset=instant - real_now)
+
+    def advanced(self, by: timedelta) -> ClockShift:
+        if self.frozen_at is not None:
+            return ClockShift(frozen_at=self.frozen_at + by)
+        return ClockShift(offset=self.offset + by)
+
     def apply(self, real: datetime) -> datetime:
         return self.frozen_at if self.frozen_at is not None else real + self.offset
 
@@ -35,20 +47,3 @@ class AdjustableClock:
 
     def now(self) -> datetime:
         return self.shift.apply(datetime.now(UTC))
-
-    def set(self, instant: datetime, *, frozen: bool = False) -> None:
-        if instant.tzinfo is None:
-            raise ValueError("the clock takes an aware datetime")
-        if frozen:
-            self.shift = ClockShift(frozen_at=instant)
-        else:
-            self.shift = ClockShift(offset=instant - datetime.now(UTC))
-
-    def advance(self, by: timedelta) -> None:
-        if self.shift.frozen_at is not None:
-            self.shift = ClockShift(frozen_at=self.shift.frozen_at + by)
-        else:
-            self.shift = ClockShift(offset=self.shift.offset + by)
-
-    def reset(self) -> None:
-        self.shift = ClockShift()

@@ -39,3 +39,8 @@ def async_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+asyncpg://" + url.removeprefix(prefix)
     raise ValueError(f"not a PostgreSQL URL: {url.split('://', 1)[0]}://…")
+
+
+def libpq_url(url: str) -> str:
+    """The plain postgresql:// form of a URL, as asyncpg and libpq take it."""
+    return "postgresql://" + async_url(url).removeprefix("postgresql+asyncpg://")

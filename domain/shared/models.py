@@ -1,5 +1,5 @@
-"""Imports every module that maps a table, so that Base.metadata is whole for Alembic and the drift test."""
-
+# Imports every module that maps a table, so that Base.metadata is whole for Alembic and the drift test.
 import domain.shared.calendar_days
+import domain.shared.clock_setting
 import domain.shared.events
 import domain.shared.organisations  # noqa: F401

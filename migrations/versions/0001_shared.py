@@ -1,4 +1,4 @@
-"""shared: organisations, working calendar, outbox
+"""shared: organisations, working calendar, outbox, development clock
 
 Revision ID: 0001
 Revises:
@@ -136,9 +136,20 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox_events")),
     )
     op.create_index(op.f("ix_outbox_events_topic"), "outbox_events", ["topic"], unique=False)
+    development_clock = op.create_table(
+        "development_clock",
+        sa.Column("id", sa.SmallInteger(), nullable=False),
+        sa.Column("offset_s", sa.Float(), nullable=False),
+        sa.Column("frozen_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.CheckConstraint("id = 1", name=op.f("ck_development_clock_single_row")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_development_clock")),
+    )
+    op.bulk_insert(development_clock, [{"id": 1, "offset_s": 0.0, "frozen_at": None}])
 
 
 def downgrade() -> None:
+    op.drop_table("development_clock")
     op.drop_index(op.f("ix_outbox_events_topic"), table_name="outbox_events")
     op.drop_table("outbox_events")
     op.drop_table("calendar_days")
