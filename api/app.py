@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from api import migrate
 from api.auth import KeySet, TokenVerifier
@@ -18,6 +18,7 @@ from api.graphql_http import GraphQLEndpoint
 from api.listeners import PostgresListener
 from api.metrics import Metrics
 from api.settings import Settings
+from api.websocket import SubscriptionEndpoint
 from domain.shared import clock_setting
 from domain.shared.clock import AdjustableClock, Clock, SystemClock
 from domain.shared.db import async_url, create_engine, create_sessionmaker, libpq_url
@@ -83,6 +84,10 @@ def create_app(settings: Settings, *, engine: AsyncEngine | None = None) -> Star
     app = Starlette(
         routes=[
             Route("/graphql", graphql.handle, methods=["GET", "POST"]),
+            WebSocketRoute(
+                "/graphql",
+                SubscriptionEndpoint(settings=settings, verifier=verifier, sessions=sessions, clock=clock),
+            ),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics.endpoint),

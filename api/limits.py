@@ -5,9 +5,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
+    ASTValidationRule,
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLError,
     GraphQLInterfaceType,
     GraphQLObjectType,
     GraphQLSchema,
@@ -50,6 +53,24 @@ def check_shape(
     return None
 
 
+def shape_rule(limits: Limits) -> type[ASTValidationRule]:
+    """`check_shape` as a validation rule, for paths that validate with graphql-core's machinery (the websocket)."""
+
+    class ShapeLimits(ASTValidationRule):
+        def enter_document(self, node: DocumentNode, *_: object) -> None:
+            fragments = {d.name.value: d for d in node.definitions if isinstance(d, FragmentDefinitionNode)}
+            for definition in node.definitions:
+                if isinstance(definition, OperationDefinitionNode):
+                    exceeded = check_shape(definition, fragments, limits)
+                    if exceeded is not None:
+                        details = ", ".join(f"{key} {value}" for key, value in exceeded.details.items())
+                        self.report_error(
+                            GraphQLError(f"{exceeded.code}: {details}", extensions={"code": exceeded.code})
+                        )
+
+    return ShapeLimits
+
+
 def _shape(
     selections: SelectionSetNode | None,
     fragments: Mapping[str, FragmentDefinitionNode],
@@ -83,10 +104,19 @@ def _shape(
 
 
 def uses_variable_sizes(operation: OperationDefinitionNode) -> bool:
-    """Whether the cost depends on variables, so it must be counted per request rather than once per document."""
+    """Whether the cost may depend on variables, so it must be counted per request rather than once per document."""
+    # A named fragment may size a page with a variable too, and the operation alone cannot see into it: an
+    # operation that spreads one is counted per request (cheap), rather than once with every such page at 100.
     return any(
         isinstance(argument.value, VariableNode) and argument.name.value in ("first", "last")
         for argument in _all_arguments(operation.selection_set)
+    ) or _spreads_fragments(operation.selection_set)
+
+
+def _spreads_fragments(selections: SelectionSetNode | None) -> bool:
+    return selections is not None and any(
+        isinstance(selection, FragmentSpreadNode) or _spreads_fragments(getattr(selection, "selection_set", None))
+        for selection in selections.selections
     )
 
 

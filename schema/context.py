@@ -10,7 +10,7 @@ from schema.messages import Locale
 class Context:
     """What a resolver may know of its request: who asks, in which language, at what time, and the database."""
 
-    __slots__ = ("_session", "clock", "locale", "principal", "production", "sessions")
+    __slots__ = ("_session", "clock", "connection_params", "locale", "principal", "production", "sessions")
 
     def __init__(
         self,
@@ -27,6 +27,7 @@ class Context:
         self.clock = clock
         self.sessions = sessions
         self._session: AsyncSession | None = None
+        self.connection_params: dict[str, object] = {}  # a websocket's connection_init payload
 
     @property
     def session(self) -> AsyncSession:

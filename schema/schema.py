@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import strawberry
 from strawberry import relay
+from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 
 from schema import identity
@@ -39,4 +41,11 @@ class Mutation:
     )
 
 
-schema = strawberry.Schema(query=Query, mutation=Mutation, config=StrawberryConfig(scalar_map=SCALARS))
+def build_schema(extensions: Sequence[Callable[[], SchemaExtension]] = ()) -> strawberry.Schema:
+    """The schema; the websocket edge adds strawberry's own limit extensions, the HTTP edge applies ours."""
+    return strawberry.Schema(
+        query=Query, mutation=Mutation, config=StrawberryConfig(scalar_map=SCALARS), extensions=list(extensions)
+    )
+
+
+schema = build_schema()
