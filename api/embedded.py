@@ -20,7 +20,7 @@ class EmbeddedPostgres:
             import pgserver  # imported here: it is only needed when no DATABASE_URL is given
 
             # "stop": the server is shut down when the last process using this data folder lets go of it.
-            self._server = pgserver.get_server(self.pgdata, cleanup_mode="stop")
+            self._server = pgserver.get_server(self.pgdata, cleanup_mode="stop")  # type: ignore[attr-defined]  # re-exported without __all__
         return str(self._server.get_uri())
 
     def stop(self) -> None:

@@ -6,7 +6,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from graphql import (
@@ -123,7 +123,10 @@ class GraphQLEndpoint:
                 await context.close()
             payload = self._format_result(result, locale)
             self._metrics.observe(label, time.perf_counter() - started, payload.get("errors"))
-            return self._respond(request, payload, locale, status=200)
+            # GraphQL-over-HTTP: a response without `data` (variables that do not fit their types) MUST be 4xx
+            # for application/graphql-response+json; legacy application/json clients keep their 200.
+            no_data = "data" not in payload
+            return self._respond(request, payload, locale, status=400 if no_data else 200, document_error=no_data)
         except InvalidToken as refused:
             self._metrics.observe(label, time.perf_counter() - started, [{"extensions": {"code": "INVALID_TOKEN"}}])
             response = self._refusal(request, 401, "INVALID_TOKEN", locale, reason=refused.reason)
@@ -240,9 +243,9 @@ class GraphQLEndpoint:
                     variable_values=variables,
                     operation_name=operation_name,
                     executor_class=strawberry_schema.execution_context_class,
-                    is_awaitable=optimized_is_awaitable,
+                    is_awaitable=cast(Any, optimized_is_awaitable),  # a plain bool predicate, typed loosely upstream
                 )
-                if optimized_is_awaitable(result):
+                if not isinstance(result, ExecutionResult):
                     result = await result
         except TimeoutError:
             raise RequestRefused(504, "TIMEOUT", limit=self._settings.execution_timeout_s) from None

@@ -174,6 +174,7 @@ def _cost(
                     known[name] = _cost(schema, target, fragment.selection_set, fragments, variables, known)
                 total += known[name]
                 continue
+            assert isinstance(selection, InlineFragmentNode)
             condition, inner_selections = selection.type_condition, selection.selection_set
             target = schema.get_type(condition.name.value) if condition else parent
             total += _cost(schema, target, inner_selections, fragments, variables, known)

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import inspect
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +28,7 @@ def decode_global_id(value: str, expected_type: str | None = None) -> tuple[str,
     return type_name, key
 
 
-async def resolve_nodes(info: strawberry.Info[Context, None], ids: list[str]) -> list[relay.Node | None]:
+async def resolve_nodes(info: strawberry.Info[Context, None], ids: Sequence[str]) -> list[relay.Node | None]:
     """The nodes behind `ids`, in order; each type's own `resolve_nodes` applies its access rules."""
     decoded = [decode_global_id(value) for value in ids]
     answers: dict[tuple[str, str], Any] = {}
@@ -35,7 +37,9 @@ async def resolve_nodes(info: strawberry.Info[Context, None], ids: list[str]) ->
         if node_type is None:
             continue  # a type that is not a Node (or no longer exists) has no such node
         keys = [key for name, key in decoded if name == type_name]
-        found = await node_type.resolve_nodes(info=info, node_ids=keys, required=False)
+        found = node_type.resolve_nodes(info=info, node_ids=keys, required=False)
+        if inspect.isawaitable(found):
+            found = await found
         answers.update(((type_name, key), node) for key, node in zip(keys, found, strict=True))
     return [answers.get(pair) for pair in decoded]
 
