@@ -60,9 +60,12 @@ class PreparedDocument:
 
 
 class RequestRefused(Exception):
-    def __init__(self, status: int, code: str, **details: object) -> None:
+    """A request refused before execution; `document_error` marks one about the GraphQL document itself."""
+
+    def __init__(self, status: int, code: str, *, document_error: bool = False, **details: object) -> None:
         super().__init__(code)
         self.status, self.code, self.details = status, code, details
+        self.document_error = document_error
 
 
 class GraphQLEndpoint:
@@ -106,9 +109,9 @@ class GraphQLEndpoint:
             operation = self._operation(prepared, operation_name)
             label = prepared.labels[operation.name.value if operation.name else None]
             if request.method == "GET" and operation.operation is not OperationType.QUERY:
-                raise RequestRefused(405, "OPERATION_NOT_ALLOWED", reason="GET requests may only run queries")
+                raise RequestRefused(405, "OPERATION_NOT_ALLOWED", operation=operation.operation.value, method="GET")
             if operation.operation is OperationType.SUBSCRIPTION:
-                raise RequestRefused(400, "OPERATION_NOT_ALLOWED", reason="subscribe over the websocket")
+                raise RequestRefused(400, "OPERATION_NOT_ALLOWED", operation=operation.operation.value, method="POST")
             self._check_cost(prepared, operation, body["variables"])
             context = Context(
                 principal=principal,
@@ -134,7 +137,9 @@ class GraphQLEndpoint:
             return response
         except RequestRefused as refused:
             self._metrics.observe(label, time.perf_counter() - started, [{"extensions": {"code": refused.code}}])
-            response = self._refusal(request, refused.status, refused.code, locale, **refused.details)
+            response = self._refusal(
+                request, refused.status, refused.code, locale, document_error=refused.document_error, **refused.details
+            )
             if refused.status == 405:
                 response.headers["Allow"] = "POST"
             return response
@@ -145,7 +150,7 @@ class GraphQLEndpoint:
             params = request.query_params
             raw: Any = {key: params.get(key) for key in ("query", "operationName", "variables")}
             if raw["variables"]:
-                raw["variables"] = _json(raw["variables"].encode())
+                raw["variables"] = _json(raw["variables"].encode(), what="the `variables` parameter")
         else:
             content_type = request.headers.get("content-type", "")
             if not content_type.startswith("application/json"):
@@ -228,7 +233,9 @@ class GraphQLEndpoint:
         if cost is None:
             cost = limits.cost(_SCHEMA, operation, prepared.fragments, variables)
         if cost > self._limits.max_cost:
-            raise RequestRefused(400, "COST_LIMIT_EXCEEDED", cost=cost, limit=self._limits.max_cost)
+            raise RequestRefused(
+                400, "COST_LIMIT_EXCEEDED", document_error=True, cost=cost, limit=self._limits.max_cost
+            )
 
     async def _execute(
         self, prepared: PreparedDocument, operation_name: str | None, variables: dict[str, Any], context: Context
@@ -275,9 +282,18 @@ class GraphQLEndpoint:
                 formatted["message"] = messages.render("INTERNAL_SERVER_ERROR", locale)
         return formatted
 
-    def _refusal(self, request: Request, status: int, code: str, locale: Locale, **details: object) -> Response:
+    def _refusal(
+        self,
+        request: Request,
+        status: int,
+        code: str,
+        locale: Locale,
+        *,
+        document_error: bool = False,
+        **details: object,
+    ) -> Response:
         error = {"message": messages.render(code, locale, **details), "extensions": {"code": code, **details}}
-        return self._respond(request, {"errors": [error]}, locale, status=status)
+        return self._respond(request, {"errors": [error]}, locale, status=status, document_error=document_error)
 
     def _respond(
         self, request: Request, payload: dict[str, Any], locale: Locale, *, status: int, document_error: bool = False
@@ -303,11 +319,11 @@ def _root_cause(error: GraphQLError) -> BaseException | None:
     return cause
 
 
-def _json(raw: bytes) -> Any:
+def _json(raw: bytes, *, what: str = "the body") -> Any:
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError:
-        raise RequestRefused(400, "BAD_REQUEST", reason="the body is not valid JSON") from None
+        raise RequestRefused(400, "BAD_REQUEST", reason=f"{what} is not valid JSON") from None
 
 
 def _wants_html(request: Request) -> bool:

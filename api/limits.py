@@ -140,7 +140,12 @@ def cost(
     """Points for a validated operation: one per field, a list field's selection counted once per item asked."""
     root = schema.get_root_type(operation.operation)
     assert root is not None
-    return _cost(schema, root, operation.selection_set, fragments, variables, {})
+    defaults = {
+        definition.variable.name.value: int(definition.default_value.value)
+        for definition in operation.variable_definitions or ()
+        if isinstance(definition.default_value, IntValueNode)
+    }
+    return _cost(schema, root, operation.selection_set, fragments, {**defaults, **variables}, {})
 
 
 def _cost(

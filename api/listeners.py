@@ -32,9 +32,13 @@ class PostgresListener:
         self._task: asyncio.Task[None] | None = None
         self.connected = asyncio.Event()
 
-    async def start(self) -> None:
+    async def start(self, *, wait_s: float = 5.0) -> None:
+        """Start listening; wait a little for the first connection, but never fail the service for want of it."""
         self._task = asyncio.create_task(self._run(), name="postgres-listener")
-        await asyncio.wait_for(self.connected.wait(), timeout=10)
+        try:
+            await asyncio.wait_for(self.connected.wait(), timeout=wait_s)
+        except TimeoutError:
+            log.warning("not listening yet: the database does not answer; /readyz says so, and we keep trying")
 
     async def stop(self) -> None:
         if self._task is not None:

@@ -30,6 +30,8 @@ def decode_global_id(value: str, expected_type: str | None = None) -> tuple[str,
 
 async def resolve_nodes(info: strawberry.Info[Context, None], ids: Sequence[str]) -> list[relay.Node | None]:
     """The nodes behind `ids`, in order; each type's own `resolve_nodes` applies its access rules."""
+    if len(ids) > MAX_PAGE_SIZE:
+        raise InvalidPage(f"{len(ids)} ids", f"ask for at most {MAX_PAGE_SIZE} nodes at once")
     decoded = [decode_global_id(value) for value in ids]
     answers: dict[tuple[str, str], Any] = {}
     for type_name in {type_name for type_name, _ in decoded}:

@@ -17,13 +17,12 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from starlette.applications import Starlette
 
 from api import migrate
-from api.app import create_app
 from api.embedded import EmbeddedPostgres
 from api.settings import Mode, Settings
 from domain.shared.db import async_url, create_engine, create_sessionmaker
+from tests.graphql import serving
 
 ISSUER = "govgraph-test"
 AUDIENCE = "govgraph"
@@ -168,16 +167,9 @@ def settings(keys: SigningKeys, database_url: str, tmp_path_factory: pytest.Temp
 
 
 @pytest.fixture
-async def app(settings: Settings, engine: AsyncEngine) -> AsyncIterator[Starlette]:
-    app = create_app(settings, engine=engine)
-    async with app.router.lifespan_context(app):
-        yield app
-
-
-@pytest.fixture
-async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://govgraph.test") as client:
+async def client(settings: Settings, engine: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the real ASGI app in test mode, on the tests' database."""
+    async with serving(settings, engine) as client:
         yield client
 
 

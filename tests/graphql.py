@@ -1,8 +1,14 @@
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from api.app import create_app
+from api.settings import Settings
 
 
 async def gql(
@@ -23,3 +29,12 @@ async def gql(
     if accept is not None:
         headers["Accept"] = accept
     return await client.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
+
+
+@contextlib.asynccontextmanager
+async def serving(settings: Settings, engine: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of an app built with `settings` (another mode, other limits) on the tests' engine."""
+    app = create_app(settings, engine=engine)
+    transport = httpx.ASGITransport(app=app)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        yield client

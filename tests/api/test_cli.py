@@ -2,14 +2,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
 import pytest
 from click.testing import CliRunner
 
-from api.app import create_app
 from api.cli import main
 from api.settings import Mode, Settings
 from schema.sdl import sdl
+from tests.graphql import serving
 
 
 def test_a_development_token_is_refused_in_production_mode(tmp_path: Path):
@@ -25,10 +24,8 @@ async def test_a_development_token_opens_the_development_service(tmp_path: Path,
     env = {"GOVGRAPH_DATA_DIR": str(tmp_path), "GOVGRAPH_MODE": "development"}
     minted = CliRunner().invoke(main, ["token", "--role", "citizen", "--iin", "900102500025"], env=env)
     settings = Settings(mode=Mode.DEVELOPMENT, data_dir=tmp_path, database_url=database_url)
-    app = create_app(settings, engine=engine)
 
-    transport = httpx.ASGITransport(app=app)
-    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+    async with serving(settings, engine) as client:
         response = await client.post(
             "/graphql",
             json={"query": "{ me { ... on Citizen { iin } } }"},

@@ -1,30 +1,17 @@
 from __future__ import annotations
 
-import contextlib
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import httpx
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api import migrate
-from api.app import create_app
 from api.settings import Settings
 from domain.shared.db import async_url, create_engine
-from tests.graphql import gql
+from tests.graphql import gql, serving
 
 ME = "{ me { __typename } }"
-
-
-@contextlib.asynccontextmanager
-async def _client_for(settings: Settings, engine: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, engine=engine)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client,
-    ):
-        yield client
 
 
 def _sample(metrics: str, name: str, labels: str = "") -> float:
@@ -54,7 +41,7 @@ async def test_readyz_is_503_while_the_database_is_behind_the_migrations(
     empty_url = await new_database()  # no migration has run: no alembic_version table
     engine = create_engine(async_url(empty_url), pool_size=1)
     try:
-        async with _client_for(settings.model_copy(update={"database_url": empty_url}), engine) as client:
+        async with serving(settings.model_copy(update={"database_url": empty_url}), engine) as client:
             response = await client.get("/readyz")
     finally:
         await engine.dispose()

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import contextlib
 import json
 import time
 from collections.abc import AsyncIterator
@@ -11,12 +10,11 @@ from graphql import FragmentDefinitionNode, OperationDefinitionNode, build_schem
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api import limits
-from api.app import create_app
 from api.settings import Settings
 from schema import messages
 from schema.messages import Locale
 from schema.relay import MAX_PAGE_SIZE
-from tests.graphql import gql
+from tests.graphql import gql, serving
 
 
 def _nested(depth: int) -> str:
@@ -58,16 +56,6 @@ def _error(response: httpx.Response) -> dict[str, object]:
     assert "data" not in body
     [error] = body["errors"]
     return error
-
-
-@contextlib.asynccontextmanager
-async def _client_for(settings: Settings, engine: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, engine=engine)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client,
-    ):
-        yield client
 
 
 def _cost(document: str, variables: dict[str, object] | None = None) -> int:
@@ -208,12 +196,14 @@ async def test_an_operation_that_costs_more_than_the_limit_is_refused_before_it_
 ):
     cheap = settings.model_copy(update={"max_cost": 2})
 
-    async with _client_for(cheap, engine) as client:
+    async with serving(cheap, engine) as client:
         within = await gql(client, "{ me { __typename } }")  # me 1, __typename 1
         over = await gql(client, ME_AND_NOW, language="en")
+        over_for_new_clients = await gql(client, ME_AND_NOW, accept="application/graphql-response+json")
 
     assert within.json() == {"data": {"me": None}}
-    assert over.status_code == 400
+    assert over.status_code == 200  # like any refused document, for legacy application/json clients
+    assert over_for_new_clients.status_code == 400
     error = _error(over)
     assert error["extensions"] == {"code": "COST_LIMIT_EXCEEDED", "cost": 3, "limit": 2}
     assert error["message"].startswith("The query would cost 3 points; at most 2 are allowed.")
@@ -267,3 +257,12 @@ def test_a_connection_asked_without_a_size_is_costed_at_the_largest_page():
 )
 def test_fragments_cost_what_their_fields_cost(document: str):
     assert _cost(document) == 1 + 4 * 2
+
+
+def test_a_page_size_variable_left_to_its_default_is_costed_at_the_default():
+    schema = build_schema(SDL)
+    document = parse("query($n: Int = 5) { items(first: $n) { edges { node { name } } } }")
+    operation = document.definitions[0]
+
+    assert limits.cost(schema, operation, {}, {}) == limits.cost(schema, operation, {}, {"n": 5})
+    assert limits.cost(schema, operation, {}, {}) < limits.cost(schema, operation, {}, {"n": 50})

@@ -1,15 +1,13 @@
 from __future__ import annotations
 
-import contextlib
 import json
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from graphql import located_error
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api.app import build_key_set, create_app
+from api.app import build_key_set
 from api.auth import TokenVerifier
 from api.graphql_http import GraphQLEndpoint
 from api.metrics import Metrics
@@ -18,7 +16,7 @@ from domain.shared.clock import SystemClock
 from domain.shared.db import create_sessionmaker
 from schema import messages
 from schema.messages import Locale
-from tests.graphql import gql
+from tests.graphql import gql, serving
 
 TYPENAME = "{ __typename }"
 MAYBE_TYPENAME = "query Maybe($show: Boolean!) { __typename @include(if: $show) }"
@@ -38,16 +36,6 @@ def _error(response: httpx.Response) -> dict[str, object]:
 
 async def _post(client: httpx.AsyncClient, content: bytes, content_type: str = "application/json") -> httpx.Response:
     return await client.post("/graphql", content=content, headers={"Content-Type": content_type})
-
-
-@contextlib.asynccontextmanager
-async def _client_for(settings: Settings, engine: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, engine=engine)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client,
-    ):
-        yield client
 
 
 def _production(settings: Settings) -> Settings:
@@ -206,7 +194,7 @@ async def test_introspection_is_allowed_outside_production(client: httpx.AsyncCl
 
 
 async def test_production_serves_no_ide_and_refuses_introspection(settings: Settings, engine: AsyncEngine):
-    async with _client_for(_production(settings), engine) as client:
+    async with serving(_production(settings), engine) as client:
         page = await client.get("/graphql", headers={"Accept": "text/html"})
         introspection = await gql(client, INTROSPECTION)
         typename = await gql(client, TYPENAME)
@@ -241,3 +229,11 @@ async def test_outside_production_an_unexpected_error_keeps_its_message(settings
 
     assert formatted["message"] == "secret detail"
     assert formatted["extensions"] == {"code": "INTERNAL_SERVER_ERROR"}
+
+
+async def test_asking_for_more_than_a_page_of_nodes_at_once_is_refused(client: httpx.AsyncClient):
+    ids = [f"id{n}" for n in range(101)]
+
+    response = await gql(client, "query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ids})
+
+    assert response.json()["errors"][0]["extensions"]["code"] == "INVALID_PAGE"
