@@ -33,6 +33,7 @@ from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from api import limits
 from api.auth import InvalidToken, TokenVerifier
 from api.metrics import Metrics
+from api.ratelimit import CostBudget, caller_key
 from api.settings import Settings
 from domain.shared.clock import Clock
 from domain.shared.errors import DomainError
@@ -90,6 +91,7 @@ class GraphQLEndpoint:
         if settings.is_production:
             self._rules = (*self._rules, NoSchemaIntrospectionCustomRule)
         self._documents: OrderedDict[str, PreparedDocument] = OrderedDict()
+        self._budget = CostBudget(capacity=settings.rate_limit_points, restore_per_s=settings.rate_limit_restore_per_s)
 
     async def handle(self, request: Request) -> Response:
         started = time.perf_counter()
@@ -112,7 +114,12 @@ class GraphQLEndpoint:
                 raise RequestRefused(405, "OPERATION_NOT_ALLOWED", operation=operation.operation.value, method="GET")
             if operation.operation is OperationType.SUBSCRIPTION:
                 raise RequestRefused(400, "OPERATION_NOT_ALLOWED", operation=operation.operation.value, method="POST")
-            self._check_cost(prepared, operation, body["variables"])
+            cost = self._check_cost(prepared, operation, body["variables"])
+            spend = self._budget.spend(
+                caller_key(principal, request.client.host if request.client else None), cost, started
+            )
+            if not spend.allowed:
+                raise RequestRefused(429, "RATE_LIMITED", cost=cost, retry_after_s=spend.retry_after_s)
             context = Context(
                 principal=principal,
                 locale=locale,
@@ -125,6 +132,14 @@ class GraphQLEndpoint:
             finally:
                 await context.close()
             payload = self._format_result(result, locale)
+            payload["extensions"] = {
+                "rateLimit": {
+                    "cost": cost,
+                    "remaining": spend.remaining,
+                    "limit": self._budget.capacity,
+                    "restorePerSecond": self._budget.restore_per_s,
+                }
+            }
             self._metrics.observe(label, time.perf_counter() - started, payload.get("errors"))
             # GraphQL-over-HTTP: a response without `data` (variables that do not fit their types) MUST be 4xx
             # for application/graphql-response+json; legacy application/json clients keep their 200.
@@ -142,6 +157,8 @@ class GraphQLEndpoint:
             )
             if refused.status == 405:
                 response.headers["Allow"] = "POST"
+            if refused.status == 429:
+                response.headers["Retry-After"] = str(refused.details["retry_after_s"])
             return response
 
     async def _read(self, request: Request) -> dict[str, Any]:
@@ -227,7 +244,7 @@ class GraphQLEndpoint:
 
     def _check_cost(
         self, prepared: PreparedDocument, operation: OperationDefinitionNode, variables: Mapping[str, Any]
-    ) -> None:
+    ) -> int:
         name = operation.name.value if operation.name else None
         cost = prepared.static_costs.get(name)
         if cost is None:
@@ -236,6 +253,7 @@ class GraphQLEndpoint:
             raise RequestRefused(
                 400, "COST_LIMIT_EXCEEDED", document_error=True, cost=cost, limit=self._limits.max_cost
             )
+        return cost
 
     async def _execute(
         self, prepared: PreparedDocument, operation_name: str | None, variables: dict[str, Any], context: Context

@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     max_cost: int = 10_000
     execution_timeout_s: float = 10.0
     document_cache_size: int = 2_000
+    # Each caller's bucket of cost points and how fast it refills (per instance); generous, because thousands
+    # of citizens can share one mobile carrier's address.
+    rate_limit_points: int = 50_000
+    rate_limit_restore_per_s: float = 5_000.0
 
     clock_start: datetime | None = None  # development and test only: the clock starts at this instant
     log_level: str = "INFO"

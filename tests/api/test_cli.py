@@ -33,7 +33,7 @@ async def test_a_development_token_opens_the_development_service(tmp_path: Path,
         )
 
     assert minted.exit_code == 0
-    assert response.json() == {"data": {"me": {"iin": "900102500025"}}}
+    assert response.json()["data"] == {"me": {"iin": "900102500025"}}
 
 
 @pytest.mark.parametrize(

@@ -157,7 +157,7 @@ async def test_a_body_exactly_at_the_size_limit_is_read(client: httpx.AsyncClien
 
     assert len(body) == settings.max_body_bytes
     assert response.status_code == 200
-    assert response.json() == {"data": {"__typename": "Query"}}
+    assert response.json()["data"] == {"__typename": "Query"}
 
 
 async def test_a_refusal_is_worded_in_the_callers_language_and_its_code_stays_the_same(client: httpx.AsyncClient):
@@ -201,7 +201,7 @@ async def test_an_operation_that_costs_more_than_the_limit_is_refused_before_it_
         over = await gql(client, ME_AND_NOW, language="en")
         over_for_new_clients = await gql(client, ME_AND_NOW, accept="application/graphql-response+json")
 
-    assert within.json() == {"data": {"me": None}}
+    assert within.json()["data"] == {"me": None}
     assert over.status_code == 200  # like any refused document, for legacy application/json clients
     assert over_for_new_clients.status_code == 400
     error = _error(over)

@@ -57,7 +57,7 @@ def test_serve_answers_graphql_on_a_given_database_and_stops_on_ctrl_c(tmp_path:
         code = process.wait(timeout=30)
 
     assert ready.json()["status"] == "ready"
-    assert answer.json() == {"data": {"__typename": "Query"}}
+    assert answer.json()["data"] == {"__typename": "Query"}
     assert code == 0
 
 
