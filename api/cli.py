@@ -81,6 +81,8 @@ def serve() -> None:
             loop="uvloop",
             http="httptools",
             access_log=False,
+            proxy_headers=True,
+            forwarded_allow_ips=settings.trusted_proxies,
             log_config=None,
             server_header=False,
         )

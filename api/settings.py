@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("govgraph")))
     host: str = "127.0.0.1"
     port: int = 8000
+    # Load balancers whose X-Forwarded-For is believed: the client address decides an anonymous caller's budget.
+    trusted_proxies: str = "127.0.0.1"
     db_pool_size: int = 10
 
     jwks_url: str | None = None
