@@ -8,7 +8,7 @@ from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-import domain.shared.models  # noqa: F401  (registers every mapped table on Base.metadata)
+import domain.tables  # noqa: F401  (registers every mapped table on Base.metadata)
 from domain.shared.db import Base, async_url
 
 config = context.config

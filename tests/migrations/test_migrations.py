@@ -8,7 +8,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-import domain.shared.models  # noqa: F401  (every mapped table on Base.metadata)
+import domain.tables  # noqa: F401  (every mapped table on Base.metadata)
 from api import migrate
 from domain.shared.db import Base, async_url
 

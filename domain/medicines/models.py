@@ -1,0 +1,185 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Table,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from domain.shared.db import Base
+
+
+def _enum(enum: type[StrEnum], name: str) -> Enum:
+    return Enum(enum, name=name, values_callable=lambda members: [m.value for m in members])
+
+
+class ProductStatus(StrEnum):
+    REGISTERED = "REGISTERED"
+    SUSPENDED = "SUSPENDED"  # registration suspended: no new codes, packs in circulation stay valid
+    WITHDRAWN = "WITHDRAWN"  # cascades to every pack and is never undone
+
+
+class Product(Base):
+    """A medicinal product as registered by the regulator, identified by its GTIN."""
+
+    __tablename__ = "products"
+
+    gtin: Mapped[str] = mapped_column(String(14), primary_key=True)
+    trade_name: Mapped[str] = mapped_column(String(300))
+    inn: Mapped[str] = mapped_column(String(300))  # international non-proprietary name: the active substance
+    dosage_form: Mapped[str] = mapped_column(String(200))
+    strength: Mapped[str] = mapped_column(String(100))
+    units_per_pack: Mapped[int] = mapped_column(Integer)
+    holder_name: Mapped[str] = mapped_column(String(300))  # the marketing-authorisation holder, often abroad
+    registration_number: Mapped[str] = mapped_column(String(50), unique=True)
+    manufacturer_bin: Mapped[str | None] = mapped_column(ForeignKey("organisations.bin"))
+    importer_bin: Mapped[str | None] = mapped_column(ForeignKey("organisations.bin"))
+    status: Mapped[ProductStatus] = mapped_column(_enum(ProductStatus, "product_status"))
+    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    def may_be_coded_by(self, organisation_bin: str) -> bool:
+        """Only the product's own manufacturer or importer orders and commissions its codes."""
+        return organisation_bin in (self.manufacturer_bin, self.importer_bin)
+
+
+class MaxRetailPrice(Base):
+    """The state's maximum retail price of a product from a date on; rows are only ever added, never changed."""
+
+    __tablename__ = "max_retail_prices"
+    __table_args__ = (UniqueConstraint("gtin", "effective_from"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    gtin: Mapped[str] = mapped_column(ForeignKey("products.gtin"))
+    price_tiyn: Mapped[int] = mapped_column(BigInteger)
+    effective_from: Mapped[date] = mapped_column(Date)
+    set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    set_by: Mapped[str] = mapped_column(String(100))
+
+
+class BatchStatus(StrEnum):
+    RELEASED = "RELEASED"
+    RECALLED = "RECALLED"  # cascades to every pack of the batch and is never undone
+
+
+class Batch(Base):
+    """A production batch (AI 10) of a product with its expiry (AI 17) and production date."""
+
+    __tablename__ = "batches"
+    __table_args__ = (UniqueConstraint("gtin", "number"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    gtin: Mapped[str] = mapped_column(ForeignKey("products.gtin"))
+    number: Mapped[str] = mapped_column(String(20))
+    expiry: Mapped[date] = mapped_column(Date)
+    produced_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[BatchStatus] = mapped_column(_enum(BatchStatus, "batch_status"))
+    recalled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class CodeOrder(Base):
+    """One order of pack codes by a manufacturer or importer: the serials it issued share its key id."""
+
+    __tablename__ = "code_orders"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    gtin: Mapped[str] = mapped_column(ForeignKey("products.gtin"))
+    organisation_bin: Mapped[str] = mapped_column(ForeignKey("organisations.bin"))
+    quantity: Mapped[int] = mapped_column(Integer)
+    key_id: Mapped[str] = mapped_column(String(4))
+    ordered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ordered_by: Mapped[str] = mapped_column(String(100))
+
+
+class PackState(StrEnum):
+    ISSUED = "ISSUED"  # the code exists; no pack carries it yet
+    ACTIVE = "ACTIVE"  # commissioned: a real pack with a batch and an owner
+    IN_TRANSIT = "IN_TRANSIT"
+    DISPENSED = "DISPENSED"
+    PARTIALLY_DISPENSED = "PARTIALLY_DISPENSED"
+    WRITTEN_OFF = "WRITTEN_OFF"
+    EXPORTED = "EXPORTED"
+
+
+class WriteOffReason(StrEnum):
+    DAMAGED = "DAMAGED"
+    DESTROYED = "DESTROYED"
+    LOST = "LOST"
+    STOLEN = "STOLEN"
+    SAMPLE = "SAMPLE"
+
+
+class Pack(Base):
+    """One serialised pack (GTIN + serial): from an issued code to dispensing or write-off."""
+
+    __tablename__ = "packs"
+    __table_args__ = (UniqueConstraint("gtin", "serial"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    gtin: Mapped[str] = mapped_column(ForeignKey("products.gtin"))
+    serial: Mapped[str] = mapped_column(String(20))
+    key_id: Mapped[str] = mapped_column(String(4))
+    order_id: Mapped[int] = mapped_column(ForeignKey("code_orders.id"), index=True)
+    state: Mapped[PackState] = mapped_column(_enum(PackState, "pack_state"))
+    owner_bin: Mapped[str] = mapped_column(ForeignKey("organisations.bin"), index=True)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"), index=True)
+    state_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    units_remaining: Mapped[int | None] = mapped_column(SmallInteger)  # set once a hospital opens the pack
+    write_off_reason: Mapped[WriteOffReason | None] = mapped_column(_enum(WriteOffReason, "write_off_reason"))
+
+
+class BusinessStep(StrEnum):
+    """GS1 CBV 2.0 business steps that our pack operations record."""
+
+    COMMISSIONING = "commissioning"
+    PACKING = "packing"
+    UNPACKING = "unpacking"
+    SHIPPING = "shipping"
+    RECEIVING = "receiving"
+    VOID_SHIPPING = "void_shipping"
+    RETAIL_SELLING = "retail_selling"
+    DISPENSING = "dispensing"
+    DECOMMISSIONING = "decommissioning"
+    DESTROYING = "destroying"
+
+
+pack_event_packs = Table(
+    "pack_event_packs",
+    Base.metadata,
+    Column("pack_id", ForeignKey("packs.id"), primary_key=True),
+    Column("event_id", ForeignKey("pack_events.id"), primary_key=True),
+)
+
+
+class PackEvent(Base):
+    """An immutable operation on packs, shaped as a GS1 EPCIS 2.0 event; a correction is a new event."""
+
+    __tablename__ = "pack_events"
+    __table_args__ = (Index(None, "organisation_bin", "occurred_at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    biz_step: Mapped[BusinessStep] = mapped_column(_enum(BusinessStep, "business_step"))
+    disposition: Mapped[str] = mapped_column(String(50))  # CBV disposition: active, in_transit, dispensed …
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    organisation_bin: Mapped[str] = mapped_column(ForeignKey("organisations.bin"))
+    actor: Mapped[str] = mapped_column(String(100))  # the user or client id that did it
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("pack_events.id"))
+    details: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)  # batch, expiry, reason, shipment …
