@@ -25,6 +25,20 @@ class ErrorCode(StrEnum):
     INVALID_DATE = "INVALID_DATE"
     INVALID_ID = "INVALID_ID"
     INVALID_PAGE = "INVALID_PAGE"
+    # medicines
+    INVALID_GTIN = "INVALID_GTIN"
+    UNKNOWN_GTIN = "UNKNOWN_GTIN"
+    PRODUCT_EXISTS = "PRODUCT_EXISTS"
+    PRODUCT_WITHDRAWN = "PRODUCT_WITHDRAWN"
+    PRICE_HISTORY_FIXED = "PRICE_HISTORY_FIXED"
+    INVALID_QUANTITY = "INVALID_QUANTITY"
+    PACK_NOT_FOUND = "PACK_NOT_FOUND"
+    NOT_OWNER = "NOT_OWNER"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+    BATCH_RECALLED = "BATCH_RECALLED"
+    BATCH_MISMATCH = "BATCH_MISMATCH"
+    PACK_EXPIRED = "PACK_EXPIRED"
+    INVALID_CODE = "INVALID_CODE"
 
 
 class DomainError(Exception):
@@ -69,49 +83,51 @@ class NotFound(DomainError):
         super().__init__(f"{kind} {key} not found", field=field, kind=kind)
 
 
-class _InvalidValue(DomainError):
+class InvalidValue(DomainError):
+    """Base of the errors for a value with rules that the caller wrote wrong."""
+
     def __init__(self, value: str, reason: str, *, field: Sequence[str] = ()) -> None:
         # Only a prefix of the value is kept: an error must not echo a 10 kB input back into logs.
         super().__init__(f"{value[:40]!r}: {reason}", field=field, value=value[:40], reason=reason)
 
 
-class InvalidIin(_InvalidValue):
+class InvalidIin(InvalidValue):
     """An individual identification number is malformed, has a wrong check digit or an impossible birth date."""
 
     code = ErrorCode.INVALID_IIN
 
 
-class InvalidBin(_InvalidValue):
+class InvalidBin(InvalidValue):
     """A business identification number is malformed or has a wrong check digit."""
 
     code = ErrorCode.INVALID_BIN
 
 
-class InvalidMoney(_InvalidValue):
+class InvalidMoney(InvalidValue):
     """An amount is not a non-negative decimal with at most two places."""
 
     code = ErrorCode.INVALID_MONEY
 
 
-class InvalidYearMonth(_InvalidValue):
+class InvalidYearMonth(InvalidValue):
     """A month is not written as YYYY-MM or lies outside the supported years."""
 
     code = ErrorCode.INVALID_YEAR_MONTH
 
 
-class InvalidDate(_InvalidValue):
+class InvalidDate(InvalidValue):
     """A date or time is not ISO 8601, or a time lacks its UTC offset."""
 
     code = ErrorCode.INVALID_DATE
 
 
-class InvalidId(_InvalidValue):
+class InvalidId(InvalidValue):
     """A global ID is not one this service issued, or names another type than expected."""
 
     code = ErrorCode.INVALID_ID
 
 
-class InvalidPage(_InvalidValue):
+class InvalidPage(InvalidValue):
     """A page of a list asks for too many items, for both ends at once, or names a foreign cursor."""
 
     code = ErrorCode.INVALID_PAGE
