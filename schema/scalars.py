@@ -6,6 +6,7 @@ from typing import Any
 import strawberry
 from strawberry.types.scalar import ScalarDefinition
 
+from domain.medicines.gtin import Gtin
 from domain.shared.bin import Bin
 from domain.shared.calendar import ALMATY
 from domain.shared.errors import InvalidDate
@@ -50,6 +51,13 @@ SCALARS: dict[object, ScalarDefinition] = {
         description="Business identification number of an organisation: 12 digits with a valid check digit.",
         serialize=str,
         parse_value=lambda value: Bin.parse(_text(value)),
+    ),
+    Gtin: strawberry.scalar(
+        name="GTIN",
+        description="Global Trade Item Number of a product: 8, 12, 13 or 14 digits with a valid check digit; "
+        "answered as GTIN-14.",
+        serialize=str,
+        parse_value=lambda value: Gtin.parse(_text(value)),
     ),
     Money: strawberry.scalar(
         name="Money",

@@ -11,13 +11,15 @@ from strawberry.schema.config import StrawberryConfig
 from schema import identity
 from schema.context import Context
 from schema.identity import Viewer
+from schema.medicines.mutations import MedicinesMutation
+from schema.medicines.queries import MedicinesQuery
 from schema.relay import resolve_nodes
 from schema.scalars import SCALARS
 from schema.set_clock import SetClockPayload, set_clock
 
 
 @strawberry.type
-class Query:
+class Query(MedicinesQuery):
     me: Viewer | None = strawberry.field(resolver=identity.me, description="The signed-in caller; null if anonymous.")
 
     @strawberry.field(description="Any object by its global ID, if the caller may see it.")
@@ -34,7 +36,7 @@ class Query:
 
 
 @strawberry.type
-class Mutation:
+class Mutation(MedicinesMutation):
     set_clock: SetClockPayload = strawberry.mutation(
         resolver=set_clock,
         description="Development and test only: set or move the clock of every instance. Refused in production.",

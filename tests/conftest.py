@@ -175,3 +175,35 @@ async def client(settings: Settings, engine: AsyncEngine) -> AsyncIterator[httpx
 
 def citizen_claims(iin: str = "850315400015") -> dict[str, Any]:
     return {"role": "citizen", "sub": iin}
+
+
+@pytest.fixture(scope="session")
+async def demo_data(engine: AsyncEngine) -> None:
+    """The demo organisations (one of each kind), committed once for the tests that go through the app."""
+    from api.demo import seed_demo
+
+    async with create_sessionmaker(engine)() as session:
+        await seed_demo(session)
+
+
+def regulator_claims() -> dict[str, Any]:
+    return {"role": "authority", "sub": "regulator-1", "authority": "MEDICINES_REGULATOR"}
+
+
+def organisation_claims(bin_: str, kind: str) -> dict[str, Any]:
+    return {"role": "organisation", "sub": f"user-of-{bin_}", "bin": bin_, "org_kind": kind}
+
+
+@pytest.fixture
+async def reset_clock_to(client: httpx.AsyncClient) -> AsyncIterator[Callable[[str], Any]]:
+    """Freeze the development clock at an instant for one test, and give real time back afterwards."""
+    from tests.graphql import gql
+
+    query = "mutation($input: SetClockInput!) { setClock(input: $input) { errors { code } } }"
+
+    async def freeze(instant: str) -> None:
+        response = await gql(client, query, {"input": {"at": instant, "frozen": True}})
+        assert response.json()["data"]["setClock"]["errors"] == []
+
+    yield freeze
+    await gql(client, query, {"input": {}})

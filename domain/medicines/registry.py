@@ -124,12 +124,17 @@ async def prices_in_force(session: AsyncSession, keys: Sequence[tuple[str, date]
     return [next((p for p in history.get(gtin, ()) if p.effective_from <= day), None) for gtin, day in keys]
 
 
-async def price_history(session: AsyncSession, gtin: str) -> list[MaxRetailPrice]:
-    """Every maximum retail price of a product, newest first."""
+async def price_histories(session: AsyncSession, gtins: Sequence[str]) -> list[list[MaxRetailPrice]]:
+    """For each GTIN asked for, every maximum retail price of the product, newest first."""
     rows = await session.scalars(
-        select(MaxRetailPrice).where(MaxRetailPrice.gtin == gtin).order_by(MaxRetailPrice.effective_from.desc())
+        select(MaxRetailPrice)
+        .where(MaxRetailPrice.gtin.in_(gtins))
+        .order_by(MaxRetailPrice.gtin, MaxRetailPrice.effective_from.desc())
     )
-    return list(rows)
+    history: dict[str, list[MaxRetailPrice]] = {}
+    for row in rows:
+        history.setdefault(row.gtin, []).append(row)
+    return [history.get(gtin, []) for gtin in gtins]
 
 
 async def products_page(

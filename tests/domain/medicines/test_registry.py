@@ -64,7 +64,7 @@ async def test_a_price_takes_effect_from_a_future_day_and_the_past_stays_as_it_w
     assert tomorrow.price_tiyn == 120_000
     assert half_year is not None
     assert half_year.price_tiyn == 135_050
-    assert [p.price_tiyn for p in await registry.price_history(session, product.gtin)] == [135_050, 120_000]
+    assert [p.price_tiyn for p in (await registry.price_histories(session, [product.gtin]))[0]] == [135_050, 120_000]
 
 
 @pytest.mark.parametrize(
@@ -80,7 +80,7 @@ async def test_a_price_for_a_day_that_has_begun_is_refused(session, product, eff
             REGULATOR, session, gtin=gtin, price=Money.parse("1"), effective_from=effective_from, now=NOW
         )
 
-    assert await registry.price_history(session, gtin) == []
+    assert (await registry.price_histories(session, [gtin]))[0] == []
 
 
 async def test_a_day_has_one_price(session, product):

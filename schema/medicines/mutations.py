@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+import strawberry
+
+from schema.medicines.change_product_status import ChangeProductStatusPayload, change_product_status
+from schema.medicines.register_product import RegisterProductPayload, register_product
+from schema.medicines.set_max_retail_price import SetMaxRetailPricePayload, set_max_retail_price
+
+
+@strawberry.type
+class MedicinesMutation:
+    register_product: RegisterProductPayload = strawberry.mutation(
+        resolver=register_product, description="The regulator enters a product into the registry."
+    )
+    change_product_status: ChangeProductStatusPayload = strawberry.mutation(
+        resolver=change_product_status,
+        description="The regulator suspends, reinstates or withdraws a product; a withdrawal is final.",
+    )
+    set_max_retail_price: SetMaxRetailPricePayload = strawberry.mutation(
+        resolver=set_max_retail_price,
+        description="The regulator sets a maximum retail price from a coming day; earlier prices stay as they were.",
+    )
