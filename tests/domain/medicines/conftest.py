@@ -4,15 +4,13 @@ import secrets
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.demo import seed_demo
 from domain.medicines.registry import ProductCard, register_product
 from domain.shared import access
 from domain.shared.access import AuthorityKind, OrganisationKind
 from domain.shared.bin import Bin
-from domain.shared.organisations import Organisation
-from domain.shared.regions import Region
 
 NOW = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)  # 11:00 in Almaty
 REGULATOR = access.AuthorityUser("regulator-1", AuthorityKind.MEDICINES_REGULATOR, None)
@@ -22,13 +20,6 @@ IMPORTER_BIN = "100340000020"
 WHOLESALER_BIN = "150640000030"
 PHARMACY_BIN = "981240000041"
 HOSPITAL_BIN = "120840000052"
-ORGANISATIONS = [
-    (MANUFACTURER_BIN, OrganisationKind.MANUFACTURER, Region.SHYMKENT),
-    (IMPORTER_BIN, OrganisationKind.IMPORTER, Region.ALMATY),
-    (WHOLESALER_BIN, OrganisationKind.WHOLESALER, Region.ASTANA),
-    (PHARMACY_BIN, OrganisationKind.PHARMACY, Region.ASTANA),
-    (HOSPITAL_BIN, OrganisationKind.HOSPITAL, Region.ALMATY),
-]
 
 
 def staff(bin_: str, kind: OrganisationKind) -> access.OrganisationUser:
@@ -66,12 +57,8 @@ def card(gtin: str | None = None, **overrides: object) -> ProductCard:
 
 
 async def add_organisations(session: AsyncSession) -> None:
-    async with session.begin():  # like a use case, so that the next use case can begin its own
-        await session.execute(
-            insert(Organisation)
-            .values([{"bin": b, "name": f"Org {b}", "kind": k, "region": r} for b, k, r in ORGANISATIONS])
-            .on_conflict_do_nothing()
-        )
+    """The demo organisations (the same rows `govgraph seed-demo` loads), whichever test needs them first."""
+    await seed_demo(session)
 
 
 @pytest.fixture
