@@ -13,15 +13,17 @@ from starlette.routing import Route, WebSocketRoute
 
 from api import migrate
 from api.auth import KeySet, TokenVerifier
-from api.devkeys import JWKS_FILE, DevelopmentKey
+from api.devkeys import JWKS_FILE, DevelopmentKey, development_code_keys
 from api.graphql_http import GraphQLEndpoint
 from api.listeners import PostgresListener
 from api.metrics import Metrics
 from api.settings import Settings
 from api.websocket import SubscriptionEndpoint
+from domain.medicines.keys import CodeKeys
 from domain.shared import clock_setting
 from domain.shared.clock import AdjustableClock, Clock, SystemClock
 from domain.shared.db import async_url, create_engine, create_sessionmaker, libpq_url
+from schema.context import Resources
 
 
 def build_key_set(settings: Settings) -> KeySet:
@@ -32,6 +34,13 @@ def build_key_set(settings: Settings) -> KeySet:
     # Settings refuse production without a JWKS, so only development and test reach the local key.
     DevelopmentKey.load_or_create(settings.dev_keys_dir)
     return KeySet(file=settings.dev_keys_dir / JWKS_FILE, cache_s=settings.jwks_cache_s, min_refresh_s=0)
+
+
+def build_code_keys(settings: Settings) -> CodeKeys:
+    if settings.code_keys and settings.code_key_id:
+        return CodeKeys.parse(settings.code_keys, settings.code_key_id)
+    # Settings refuse production without code keys, so only development and test reach the local ones.
+    return development_code_keys(settings.dev_keys_dir)
 
 
 def create_app(settings: Settings, *, engine: AsyncEngine | None = None) -> Starlette:
@@ -51,7 +60,10 @@ def create_app(settings: Settings, *, engine: AsyncEngine | None = None) -> Star
         cache_s=settings.jwks_cache_s,
     )
     clock: Clock = SystemClock() if settings.is_production else AdjustableClock()
-    graphql = GraphQLEndpoint(settings=settings, verifier=verifier, sessions=sessions, clock=clock, metrics=metrics)
+    resources = Resources(
+        sessions=sessions, clock=clock, code_keys=build_code_keys(settings), production=settings.is_production
+    )
+    graphql = GraphQLEndpoint(settings=settings, verifier=verifier, resources=resources, metrics=metrics)
     head = migrate.head_revision()
 
     async def healthz(request: Request) -> Response:
@@ -86,7 +98,7 @@ def create_app(settings: Settings, *, engine: AsyncEngine | None = None) -> Star
             Route("/graphql", graphql.handle, methods=["GET", "POST"]),
             WebSocketRoute(
                 "/graphql",
-                SubscriptionEndpoint(settings=settings, verifier=verifier, sessions=sessions, clock=clock),
+                SubscriptionEndpoint(settings=settings, verifier=verifier, resources=resources),
             ),
             Route("/healthz", healthz),
             Route("/readyz", readyz),

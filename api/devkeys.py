@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import base64
 import json
+import secrets
 import time
 import uuid
 from pathlib import Path
@@ -11,11 +13,15 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from jwt.algorithms import ECAlgorithm
 
+from domain.medicines.keys import CodeKeys
+
 # Development and test only: a local ES256 key stands in for the egov identity provider, so a newcomer can mint
 # tokens for any role. Production mode never reads or writes these files, and refuses to mint.
 _KEY_FILE = "signing-key.pem"
 _KID_FILE = "kid"
 JWKS_FILE = "jwks.json"
+_CODE_KEYS_FILE = "code-keys"
+_DEV_CODE_KEY_ID = "0001"
 
 
 class DevelopmentKey:
@@ -56,3 +62,13 @@ class DevelopmentKey:
         now = int(time.time())
         payload = {"iss": issuer, "aud": audience, "iat": now, "nbf": now, "exp": now + lifetime_s, **claims}
         return jwt.encode(payload, self.private_key, algorithm="ES256", headers={"kid": self.kid})
+
+
+def development_code_keys(directory: Path) -> CodeKeys:
+    """A local key for AI 92, made once and kept, so that development codes verify across restarts."""
+    path = directory / _CODE_KEYS_FILE
+    if not path.exists():
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path.touch(mode=0o600)
+        path.write_text(f"{_DEV_CODE_KEY_ID}:{base64.b64encode(secrets.token_bytes(32)).decode()}")
+    return CodeKeys.parse(path.read_text(), _DEV_CODE_KEY_ID)

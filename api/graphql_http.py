@@ -22,7 +22,6 @@ from graphql import (
     validate,
 )
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.execution import optimized_is_awaitable
@@ -35,10 +34,9 @@ from api.auth import InvalidToken, TokenVerifier
 from api.metrics import Metrics
 from api.ratelimit import CostBudget, caller_key
 from api.settings import Settings
-from domain.shared.clock import Clock
 from domain.shared.errors import DomainError
 from schema import messages
-from schema.context import Context
+from schema.context import Context, Resources
 from schema.messages import Locale
 from schema.schema import schema as strawberry_schema
 
@@ -77,14 +75,12 @@ class GraphQLEndpoint:
         *,
         settings: Settings,
         verifier: TokenVerifier,
-        sessions: async_sessionmaker[AsyncSession],
-        clock: Clock,
+        resources: Resources,
         metrics: Metrics,
     ) -> None:
         self._settings = settings
         self._verifier = verifier
-        self._sessions = sessions
-        self._clock = clock
+        self._resources = resources
         self._metrics = metrics
         self._limits = limits.Limits(settings.max_depth, settings.max_aliases, settings.max_cost)
         self._rules = (*specified_rules, MaybeNullValidationRule, OneOfInputValidationRule)
@@ -120,13 +116,7 @@ class GraphQLEndpoint:
             )
             if not spend.allowed:
                 raise RequestRefused(429, "RATE_LIMITED", cost=cost, retry_after_s=spend.retry_after_s)
-            context = Context(
-                principal=principal,
-                locale=locale,
-                clock=self._clock,
-                sessions=self._sessions,
-                production=self._settings.is_production,
-            )
+            context = Context(principal=principal, locale=locale, resources=self._resources)
             try:
                 result = await self._execute(prepared, operation_name, body["variables"], context)
             finally:

@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     jwks_cache_s: int = 300
     jwks_min_refresh_s: int = 30  # an unknown `kid` refetches the JWKS at most this often
 
+    # The secrets behind AI 92, `id:base64,id:base64`, and the id that signs new codes; every id keeps verifying.
+    code_keys: str | None = None
+    code_key_id: str | None = None
+
     max_body_bytes: int = 256 * 1024
     max_depth: int = 12
     max_aliases: int = 30
@@ -67,6 +71,8 @@ class Settings(BaseSettings):
             missing = [name for name, value in (("DATABASE_URL", self.database_url),) if not value]
             if not (self.jwks_url or self.jwks_file):
                 missing.append("GOVGRAPH_JWKS_URL or GOVGRAPH_JWKS_FILE")
+            if not (self.code_keys and self.code_key_id):
+                missing.append("GOVGRAPH_CODE_KEYS and GOVGRAPH_CODE_KEY_ID")
             if missing:
                 raise ValueError(f"production mode needs {', '.join(missing)}")
             if self.clock_start is not None:

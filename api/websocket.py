@@ -4,7 +4,6 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
@@ -18,9 +17,8 @@ from api import limits
 from api.auth import InvalidToken, TokenVerifier
 from api.settings import Settings
 from domain.shared import access
-from domain.shared.clock import Clock
 from schema import messages
-from schema.context import Context
+from schema.context import Context, Resources
 from schema.schema import build_schema
 
 
@@ -31,9 +29,7 @@ class SubscriptionEndpoint(GraphQL[Context, None]):
     HTTP edge applies by itself (the cost limit awaits the first subscription field).
     """
 
-    def __init__(
-        self, *, settings: Settings, verifier: TokenVerifier, sessions: async_sessionmaker[AsyncSession], clock: Clock
-    ) -> None:
+    def __init__(self, *, settings: Settings, verifier: TokenVerifier, resources: Resources) -> None:
         shape = limits.shape_rule(limits.Limits(settings.max_depth, settings.max_aliases, settings.max_cost))
         rules = [shape, NoSchemaIntrospectionCustomRule] if settings.is_production else [shape]
         extensions: list[Callable[[], SchemaExtension]] = [
@@ -49,15 +45,13 @@ class SubscriptionEndpoint(GraphQL[Context, None]):
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             connection_init_wait_timeout=timedelta(seconds=10),
         )
-        self._settings, self._verifier, self._sessions, self._clock = settings, verifier, sessions, clock
+        self._settings, self._verifier, self._resources = settings, verifier, resources
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         return Context(
             principal=access.ANONYMOUS,
             locale=messages.negotiate(request.headers.get("accept-language")),
-            clock=self._clock,
-            sessions=self._sessions,
-            production=self._settings.is_production,
+            resources=self._resources,
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:

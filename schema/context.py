@@ -1,20 +1,34 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.medicines.keys import CodeKeys
 from domain.shared.access import Principal
 from domain.shared.clock import Clock
 from schema.loaders import Loaders, make_loaders
 from schema.messages import Locale
 
 
+@dataclass(frozen=True, slots=True)
+class Resources:
+    """What the process gives every request: the database, the clock, the code keys, and the mode it runs in."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
+    code_keys: CodeKeys
+    production: bool
+
+
 class Context:
-    """What a resolver may know of its request: who asks, in which language, at what time, and the database."""
+    """What a resolver may know of its request: who asks, in which language, and the process's resources."""
 
     __slots__ = (
         "_loaders",
         "_session",
         "clock",
+        "code_keys",
         "connection_params",
         "locale",
         "principal",
@@ -22,20 +36,13 @@ class Context:
         "sessions",
     )
 
-    def __init__(
-        self,
-        *,
-        principal: Principal,
-        locale: Locale,
-        clock: Clock,
-        sessions: async_sessionmaker[AsyncSession],
-        production: bool,
-    ) -> None:
+    def __init__(self, *, principal: Principal, locale: Locale, resources: Resources) -> None:
         self.principal = principal
-        self.production = production
         self.locale = locale
-        self.clock = clock
-        self.sessions = sessions
+        self.sessions = resources.sessions
+        self.clock = resources.clock
+        self.code_keys = resources.code_keys
+        self.production = resources.production
         self._session: AsyncSession | None = None
         self._loaders: Loaders | None = None
         self.connection_params: dict[str, object] = {}  # a websocket's connection_init payload

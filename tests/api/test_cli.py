@@ -12,7 +12,13 @@ from tests.graphql import serving
 
 
 def test_a_development_token_is_refused_in_production_mode(tmp_path: Path):
-    env = {"GOVGRAPH_MODE": "production", "DATABASE_URL": "postgresql://x@localhost/x", "GOVGRAPH_JWKS_FILE": "/x"}
+    env = {
+        "GOVGRAPH_MODE": "production",
+        "DATABASE_URL": "postgresql://x@localhost/x",
+        "GOVGRAPH_JWKS_FILE": "/x",
+        "GOVGRAPH_CODE_KEYS": "0001:" + "A" * 44,
+        "GOVGRAPH_CODE_KEY_ID": "0001",
+    }
 
     result = CliRunner().invoke(main, ["token", "--role", "citizen", "--iin", "850315400015"], env=env)
 

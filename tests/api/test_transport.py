@@ -7,7 +7,7 @@ import pytest
 from graphql import located_error
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api.app import build_key_set
+from api.app import build_code_keys, build_key_set
 from api.auth import TokenVerifier
 from api.graphql_http import GraphQLEndpoint
 from api.metrics import Metrics
@@ -15,6 +15,7 @@ from api.settings import Mode, Settings
 from domain.shared.clock import SystemClock
 from domain.shared.db import create_sessionmaker
 from schema import messages
+from schema.context import Resources
 from schema.messages import Locale
 from tests.graphql import gql, serving
 
@@ -49,8 +50,12 @@ def _endpoint(settings: Settings, engine: AsyncEngine) -> GraphQLEndpoint:
     return GraphQLEndpoint(
         settings=settings,
         verifier=verifier,
-        sessions=create_sessionmaker(engine),
-        clock=SystemClock(),
+        resources=Resources(
+            sessions=create_sessionmaker(engine),
+            clock=SystemClock(),
+            code_keys=build_code_keys(settings),
+            production=settings.is_production,
+        ),
         metrics=Metrics(engine),
     )
 
