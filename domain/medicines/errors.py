@@ -15,6 +15,7 @@ from domain.shared.errors import DomainError, ErrorCode, InvalidValue
 #  ├── NotOwner                 a pack operation by an organisation that does not hold the pack
 #  ├── InvalidTransition        a pack operation not allowed in the pack's state
 #  ├── BatchRecalled, BatchMismatch, PackExpired
+#  ├── DuplicateCode, InvalidBatch
 #  └── InvalidCode              a pack code that cannot be read
 
 
@@ -100,10 +101,12 @@ class InvalidTransition(DomainError):
 
     code = ErrorCode.INVALID_TRANSITION
 
-    def __init__(self, gtin: str, serial: str, state: str, operation: str) -> None:
+    def __init__(
+        self, gtin: str, serial: str, state: str, operation: str, *, field: tuple[str, ...] = ("codes",)
+    ) -> None:
         super().__init__(
             f"cannot {operation} pack {gtin}/{serial}: it is {state}",
-            field=("codes",),
+            field=field,
             gtin=gtin,
             serial=serial,
             state=state,
@@ -145,3 +148,21 @@ class InvalidCode(DomainError):
 
     def __init__(self, problem: str, message: str, *, index: int) -> None:
         super().__init__(message, field=("codes", str(index)), problem=problem, reason=message)
+
+
+class DuplicateCode(DomainError):
+    """The same pack is named twice in one operation."""
+
+    code = ErrorCode.DUPLICATE_CODE
+
+    def __init__(self, serial: str, *, index: int, field: str = "serials") -> None:
+        super().__init__(f"{serial} is named twice", field=(field, str(index)), serial=serial)
+
+
+class InvalidBatch(DomainError):
+    """A batch number or its dates break the rules: 1–20 GS1 characters, produced before it expires."""
+
+    code = ErrorCode.INVALID_BATCH
+
+    def __init__(self, reason: str, *, field: str) -> None:
+        super().__init__(reason, field=(field,), reason=reason)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import strawberry
 
 from schema.medicines.change_product_status import ChangeProductStatusPayload, change_product_status
+from schema.medicines.commission_packs import CommissionPacksPayload, commission_packs
 from schema.medicines.order_pack_codes import OrderPackCodesPayload, order_pack_codes
 from schema.medicines.register_product import RegisterProductPayload, register_product
 from schema.medicines.set_max_retail_price import SetMaxRetailPricePayload, set_max_retail_price
@@ -24,4 +25,8 @@ class MedicinesMutation:
     order_pack_codes: OrderPackCodesPayload = strawberry.mutation(
         resolver=order_pack_codes,
         description="The product's manufacturer or importer orders new pack codes (up to 100,000 at once).",
+    )
+    commission_packs: CommissionPacksPayload = strawberry.mutation(
+        resolver=commission_packs,
+        description="The manufacturer or importer attaches batch and dates to issued codes: the packs now exist.",
     )

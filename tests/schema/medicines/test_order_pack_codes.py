@@ -54,3 +54,27 @@ async def test_an_empty_order_names_the_count(client, keys):
     error = response.json()["data"]["orderPackCodes"]["errors"][0]
     assert (error["code"], error["field"]) == ("INVALID_QUANTITY", ["input", "count"])
     assert "1 to 100000" in error["message"]
+
+
+COMMISSION = """
+mutation Commission($input: CommissionPacksInput!) {
+  commissionPacks(input: $input) { commissioned errors { code field } }
+}
+"""
+
+
+async def test_ordered_codes_are_commissioned_into_a_batch(client, keys):
+    gtin = new_gtin()
+    await register(client, keys, gtin=gtin)
+    token = keys.token(organisation_claims(MANUFACTURER_BIN, "MANUFACTURER"))
+    codes = (await gql(client, ORDER, {"input": {"gtin": gtin, "count": 2}}, token=token)).json()["data"]
+    serials = [code[18:31] for code in codes["orderPackCodes"]["codes"]]
+    batch = {"batch": "LOT42", "expiry": "2028-06-30", "producedOn": "2026-06-01"}
+
+    done = await gql(client, COMMISSION, {"input": {"gtin": gtin, "serials": serials, **batch}}, token=token)
+    again = await gql(client, COMMISSION, {"input": {"gtin": gtin, "serials": serials[:1], **batch}}, token=token)
+
+    assert done.json()["data"]["commissionPacks"] == {"commissioned": 2, "errors": []}
+    assert again.json()["data"]["commissionPacks"]["errors"] == [
+        {"code": "INVALID_TRANSITION", "field": ["input", "serials", "0"]}
+    ]
