@@ -9,6 +9,7 @@ from domain.medicines import registry
 from domain.medicines.gtin import Gtin
 from schema.context import Context
 from schema.medicines.products import Product
+from schema.medicines.verify_pack import PackVerification, verify_pack
 from schema.relay import PageRequest, encode_cursor
 
 
@@ -39,3 +40,8 @@ class MedicinesQuery:
                 end_cursor=edges[-1].cursor if edges else None,
             ),
         )
+
+    verify_pack: PackVerification = strawberry.field(
+        resolver=verify_pack,
+        description="Anyone, signed in or not: is the pack behind a scanned code genuine, and what is it?",
+    )

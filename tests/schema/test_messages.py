@@ -56,3 +56,12 @@ def test_accept_language_picks_our_best_locale(header: str | None, expected: Loc
 
 def test_an_unknown_detail_in_a_template_is_left_visible_rather_than_failing():
     assert "{limit}" in messages.render("DEPTH_LIMIT_EXCEEDED", Locale.EN, depth=3)
+
+
+@pytest.mark.parametrize("locale", list(Locale))
+def test_every_verdict_has_words_in_every_language(locale: Locale):
+    from domain.medicines.verification import Verdict
+
+    missing = [verdict for verdict in Verdict if f"VERDICT_{verdict.value}" not in CATALOGUES[locale]]
+
+    assert missing == []

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import strawberry
+
+from domain.medicines import verification
+from domain.medicines.codes import CodeProblem, FormProblem
+from domain.medicines.models import PackState
+from domain.medicines.verification import Severity, Verdict
+from domain.shared.money import Money
+from schema import messages
+from schema.context import Context
+from schema.medicines.products import Product
+from schema.messages import Locale
+from schema.organisations import Organisation
+
+strawberry.enum(Verdict, name="Verdict")
+strawberry.enum(Severity, name="VerdictSeverity")
+strawberry.enum(CodeProblem, name="CodeProblem")
+strawberry.enum(FormProblem, name="PackFormProblem")
+strawberry.enum(PackState, name="PackState")
+
+
+@strawberry.type(description="Why a code could not be read: what was expected where.")
+class CodeReadingProblem:
+    problem: CodeProblem
+    message: str
+    field: str | None = strawberry.field(description="The GS1 application identifier at fault, e.g. `17`.")
+    position: int | None = strawberry.field(description="Offset in the code as sent, from 0.")
+
+
+@strawberry.type(description="What the scanned code itself says.")
+class ScannedCode:
+    gtin: str
+    serial: str
+    batch: str | None
+    expiry: date | None
+
+
+@strawberry.type(description="Where the pack is now.")
+class PackLocation:
+    organisation: Organisation
+    state: PackState
+
+
+@strawberry.type(description="The answer to a scan: the verdict and what the registry knows of the pack.")
+class PackVerification:
+    verdict: Verdict
+    severity: Severity
+    message: str = strawberry.field(description="The verdict in words for the person who scanned.")
+    code: ScannedCode | None
+    problem: CodeReadingProblem | None
+    form_problems: list[FormProblem]
+    notes: list[str] = strawberry.field(description="How a damaged reading was repaired, e.g. swapped letter case.")
+    product: Product | None
+    manufacturer: Organisation | None
+    batch: str | None = strawberry.field(description="The batch in the registry.")
+    expiry: date | None = strawberry.field(description="The expiry in the registry.")
+    max_retail_price: Money | None = strawberry.field(description="The state's maximum retail price in force today.")
+    location: PackLocation | None
+
+    @classmethod
+    def from_domain(cls, result: verification.Verification, locale: Locale) -> PackVerification:
+        code, unreadable, batch = result.code, result.unreadable, result.batch
+        return cls(
+            verdict=result.verdict,
+            severity=result.severity,
+            message=messages.render(f"VERDICT_{result.verdict.value}", locale),
+            code=ScannedCode(gtin=code.gtin, serial=code.serial, batch=code.batch, expiry=code.expiry)
+            if code
+            else None,
+            problem=CodeReadingProblem(
+                problem=unreadable.problem,
+                message=unreadable.message,
+                field=unreadable.ai,
+                position=unreadable.position,
+            )
+            if unreadable
+            else None,
+            form_problems=list(result.form_problems),
+            notes=list(result.notes),
+            product=Product.from_domain(result.product) if result.product else None,
+            manufacturer=Organisation.from_domain(result.manufacturer) if result.manufacturer else None,
+            batch=batch.number if batch else None,
+            expiry=batch.expiry if batch else None,
+            max_retail_price=Money(result.max_retail_price_tiyn) if result.max_retail_price_tiyn is not None else None,
+            location=PackLocation(organisation=Organisation.from_domain(result.holder), state=result.pack.state)
+            if result.holder and result.pack
+            else None,
+        )
+
+
+async def verify_pack(
+    info: strawberry.Info[Context, None],
+    code: Annotated[str, strawberry.argument(description="The code as scanned, in any form: raw, bracketed, link.")],
+) -> PackVerification:
+    ctx = info.context
+    result = await verification.verify_pack(ctx.session, text=code, keys=ctx.code_keys, now=ctx.clock.now())
+    return PackVerification.from_domain(result, ctx.locale)
