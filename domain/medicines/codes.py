@@ -79,7 +79,9 @@ class FormProblem(StrEnum):
 class UnreadableCode(Exception):
     """A text is not a GS1 message in any accepted form, or not one naming a pack; verification answers INVALID_CODE."""
 
-    def __init__(self, problem: CodeProblem, message: str, *, ai: str | None = None, position: int | None = None):
+    def __init__(
+        self, problem: CodeProblem, message: str, *, ai: str | None = None, position: int | None = None
+    ) -> None:
         super().__init__(message)
         self.problem = problem
         self.message = message  # English, for logs: what was expected where
@@ -399,9 +401,16 @@ def _checked(element: _Element) -> date | None:
     if rule.ai in _OURS:
         return None
     try:  # past its pattern, biip refuses an element only for an impossible date
-        return GS1ElementString.parse(rule.ai + value).date
+        return _biip_date(rule.ai, value)
     except ParseError:
         raise _not_a_date(element) from None
+
+
+# biip takes about 10 µs over an element, as long as the rest of a parse; packs share few expiry dates. The century
+# of a YY moves with the clock only at the far edge of GS1's window, 50 years out, where no expiry lies.
+@functools.lru_cache(maxsize=4096)
+def _biip_date(ai: str, value: str) -> date | None:
+    return GS1ElementString.parse(ai + value).date
 
 
 def _fault(element: _Element) -> UnreadableCode:

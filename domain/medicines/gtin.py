@@ -4,15 +4,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from biip.checksums import gs1_standard_check_digit
+
 from domain.medicines.errors import InvalidGtin
 
 _DIGITS = re.compile(r"[0-9]{8}|[0-9]{12,14}")
-
-
-def gtin_check_digit(body: str) -> int:
-    """The GS1 check digit of a GTIN's other digits: weights 3, 1, 3 … from the right, (10 − sum mod 10) mod 10."""
-    total = sum(int(digit) * (3 if position % 2 == 0 else 1) for position, digit in enumerate(reversed(body)))
-    return (10 - total % 10) % 10
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -31,7 +27,7 @@ class Gtin:
         if not _DIGITS.fullmatch(value):
             raise InvalidGtin(text, "write 8, 12, 13 or 14 digits", field=field)
         padded = value.zfill(14)
-        if gtin_check_digit(padded[:13]) != int(padded[13]):
+        if gs1_standard_check_digit(padded[:13]) != int(padded[13]):
             raise InvalidGtin(text, "the check digit does not match", field=field)
         return cls(padded)
 

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.medicines.codes import PackCode
 from domain.medicines.errors import InvalidQuantity, ProductWithdrawn, UnknownGtin
 from domain.medicines.keys import CodeKeys
 from domain.medicines.models import CodeOrder, Pack, PackState, Product, ProductStatus
@@ -18,21 +18,9 @@ _COPY_ATTEMPTS = 3
 _PACK_COLUMNS = ("gtin", "serial", "key_id", "order_id", "state", "owner_bin", "state_changed_at")
 
 
-@dataclass(frozen=True, slots=True)
-class IssuedCode:
-    gtin: str
-    serial: str
-    key_id: str
-    verification_code: str
-
-    def element_string(self) -> str:
-        """The GS1 element string to print: fixed-length 01 first, a GS after each variable field but the last."""
-        return f"01{self.gtin}21{self.serial}\x1d91{self.key_id}\x1d92{self.verification_code}"
-
-
 async def order_pack_codes(
     principal: Principal, session: AsyncSession, *, gtin: str, count: int, keys: CodeKeys, now: datetime
-) -> tuple[CodeOrder, list[IssuedCode]]:
+) -> tuple[CodeOrder, list[PackCode]]:
     """The product's manufacturer or importer orders `count` new, unguessable pack codes for it."""
     staff = require_organisation(principal, OrganisationKind.MANUFACTURER, OrganisationKind.IMPORTER)
     if not 1 <= count <= MAX_CODES_PER_ORDER:
@@ -59,15 +47,13 @@ async def order_pack_codes(
     return order, codes
 
 
-async def _insert_codes(session: AsyncSession, order: CodeOrder, keys: CodeKeys, now: datetime) -> list[IssuedCode]:
+async def _insert_codes(session: AsyncSession, order: CodeOrder, keys: CodeKeys, now: datetime) -> list[PackCode]:
     # COPY is an order of magnitude faster than INSERTs for 100,000 rows. A serial that another order already
     # holds (odds about 1 in 10^9 even for a billion codes) fails the whole COPY: draw again inside a savepoint.
     connection = await session.connection()
     driver: asyncpg.Connection = (await connection.get_raw_connection()).driver_connection
     for attempt in range(_COPY_ATTEMPTS):
-        codes = [
-            IssuedCode(order.gtin, serial, *keys.sign(order.gtin, serial)) for serial in new_serials(order.quantity)
-        ]
+        codes = [PackCode(order.gtin, serial, *keys.sign(order.gtin, serial)) for serial in new_serials(order.quantity)]
         rows = [
             (order.gtin, code.serial, code.key_id, order.id, PackState.ISSUED.value, order.organisation_bin, now)
             for code in codes

@@ -183,3 +183,91 @@ class PackEvent(Base):
     actor: Mapped[str] = mapped_column(String(100))  # the user or client id that did it
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("pack_events.id"))
     details: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)  # batch, expiry, reason, shipment …
+
+
+class PackVerification(Base):
+    """One scan by anyone: what was asked and answered, the coarse region if sent, and nothing about who asked."""
+
+    __tablename__ = "pack_verifications"
+    __table_args__ = (Index(None, "pack_id", "occurred_at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    gtin: Mapped[str | None] = mapped_column(String(14))
+    serial: Mapped[str | None] = mapped_column(String(20))
+    pack_id: Mapped[int | None] = mapped_column(BigInteger)  # no foreign key: the log is written in bulk, apart
+    verdict: Mapped[str] = mapped_column(String(20))
+    region: Mapped[str | None] = mapped_column(String(5))
+
+
+class AlertKind(StrEnum):
+    UNKNOWN_SERIAL = "UNKNOWN_SERIAL"  # a code of a registered product that we never issued (EMVS A3)
+    INVALID_VERIFICATION_CODE = "INVALID_VERIFICATION_CODE"  # a registered product's code whose AI 92 is forged
+    DATA_MISMATCH = "DATA_MISMATCH"  # batch or expiry in the code differ from the registry (EMVS A68)
+    VERIFIED_AFTER_DISPENSING = "VERIFIED_AFTER_DISPENSING"  # a clone, or a pack sold twice
+    VERIFIED_AFTER_WRITE_OFF = "VERIFIED_AFTER_WRITE_OFF"  # a clone, or a false write-off
+    SEEN_IN_SEVERAL_REGIONS = "SEEN_IN_SEVERAL_REGIONS"  # one code scanned far apart within hours: a clone
+    PRICE_ABOVE_MAXIMUM = "PRICE_ABOVE_MAXIMUM"
+    REPORTED_COUNTERFEIT = "REPORTED_COUNTERFEIT"
+
+
+class AlertStatus(StrEnum):
+    NEW = "NEW"
+    INVESTIGATING = "INVESTIGATING"
+    CLOSED = "CLOSED"
+
+
+class MedicineAlert(Base):
+    """A signal for the regulator about one code; one open alert per kind and code, however often it recurs."""
+
+    __tablename__ = "medicine_alerts"
+    __table_args__ = (
+        Index(
+            "uq_medicine_alerts_open",
+            "kind",
+            "gtin",
+            "serial",
+            unique=True,
+            postgresql_where="status <> 'CLOSED'",
+        ),
+        Index(None, "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    kind: Mapped[AlertKind] = mapped_column(_enum(AlertKind, "alert_kind"))
+    status: Mapped[AlertStatus] = mapped_column(_enum(AlertStatus, "alert_status"))
+    gtin: Mapped[str] = mapped_column(String(14))
+    serial: Mapped[str] = mapped_column(String(20))
+    pack_id: Mapped[int | None] = mapped_column(BigInteger)
+    region: Mapped[str | None] = mapped_column(String(5))
+    details: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    occurrences: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str | None] = mapped_column(String(100))
+    closing_reason: Mapped[str | None] = mapped_column(String(1000))
+
+
+class ReportKind(StrEnum):
+    COUNTERFEIT = "COUNTERFEIT"
+    OVERCHARGE = "OVERCHARGE"
+
+
+class SuspiciousPackReport(Base):
+    """A citizen's report of a suspected counterfeit or overcharge, kept for the regulator; no reporter identity."""
+
+    __tablename__ = "suspicious_pack_reports"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    kind: Mapped[ReportKind] = mapped_column(_enum(ReportKind, "report_kind"))
+    code: Mapped[str] = mapped_column(String(512))  # as the citizen sent it, readable or not
+    gtin: Mapped[str | None] = mapped_column(String(14))
+    serial: Mapped[str | None] = mapped_column(String(20))
+    verdict: Mapped[str] = mapped_column(String(20))  # what verification said of the code when it was reported
+    price_paid_tiyn: Mapped[int | None] = mapped_column(BigInteger)
+    max_retail_price_tiyn: Mapped[int | None] = mapped_column(BigInteger)
+    pharmacy_bin: Mapped[str | None] = mapped_column(String(12))
+    pharmacy_name: Mapped[str | None] = mapped_column(String(300))
+    region: Mapped[str | None] = mapped_column(String(5))
+    comment: Mapped[str | None] = mapped_column(String(2000))
+    reported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

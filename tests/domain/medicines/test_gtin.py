@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from domain.medicines.errors import InvalidGtin
-from domain.medicines.gtin import Gtin, gtin_check_digit
+from domain.medicines.gtin import Gtin
 
 
 @pytest.mark.parametrize(
@@ -34,8 +34,3 @@ def test_a_gtin_of_any_length_is_kept_as_gtin_14(text: str, gtin14: str):
 def test_a_malformed_gtin_is_invalid_gtin(text: str, reason: str):
     with pytest.raises(InvalidGtin, match=reason):
         Gtin.parse(text)
-
-
-def test_the_check_digit_follows_gs1():
-    assert gtin_check_digit("0460123456789") == 3
-    assert gtin_check_digit("9638507") == 4
