@@ -166,4 +166,3 @@ async def _explain_refusal(
     if pack.owner_bin != owner:
         raise NotOwner(gtin, serial, field=field)
     raise InvalidTransition(gtin, serial, pack.state.value, "commission", field=field)
-

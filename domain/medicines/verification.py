@@ -107,8 +107,12 @@ async def verify_pack(session: AsyncSession, *, text: str, keys: CodeKeys, now: 
 def _signed(code: PackCode, keys: CodeKeys) -> PackCode | None:
     """The code whose AI 92 our key confirms: as read, or with letter case swapped (caps lock); else None."""
     for candidate in (code, swapped_case(code)):
-        if candidate is not None and not candidate.form_problems and keys.verifies(
-            candidate.key_id or "", candidate.gtin, candidate.serial, candidate.verification_code or ""
+        if (
+            candidate is not None
+            and not candidate.form_problems
+            and keys.verifies(
+                candidate.key_id or "", candidate.gtin, candidate.serial, candidate.verification_code or ""
+            )
         ):
             return candidate
     return None
