@@ -18,6 +18,7 @@ from api.graphql_http import GraphQLEndpoint
 from api.listeners import PostgresListener
 from api.metrics import Metrics
 from api.settings import Settings
+from api.verification_log import BufferedVerificationLog
 from api.websocket import SubscriptionEndpoint
 from domain.medicines.keys import CodeKeys
 from domain.shared import clock_setting
@@ -60,8 +61,13 @@ def create_app(settings: Settings, *, engine: AsyncEngine | None = None) -> Star
         cache_s=settings.jwks_cache_s,
     )
     clock: Clock = SystemClock() if settings.is_production else AdjustableClock()
+    verification_log = BufferedVerificationLog(sessions, clock)
     resources = Resources(
-        sessions=sessions, clock=clock, code_keys=build_code_keys(settings), production=settings.is_production
+        sessions=sessions,
+        clock=clock,
+        code_keys=build_code_keys(settings),
+        verification_log=verification_log,
+        production=settings.is_production,
     )
     graphql = GraphQLEndpoint(settings=settings, verifier=verifier, resources=resources, metrics=metrics)
     head = migrate.head_revision()
@@ -83,6 +89,7 @@ def create_app(settings: Settings, *, engine: AsyncEngine | None = None) -> Star
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         listener = None
+        await verification_log.start()
         try:
             if isinstance(clock, AdjustableClock):
                 listener = await _follow_development_clock(settings, clock, sessions)
@@ -90,6 +97,7 @@ def create_app(settings: Settings, *, engine: AsyncEngine | None = None) -> Star
         finally:
             if listener is not None:
                 await listener.stop()
+            await verification_log.stop()
             if owns_engine:
                 await engine.dispose()
 
@@ -107,6 +115,7 @@ def create_app(settings: Settings, *, engine: AsyncEngine | None = None) -> Star
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.verification_log = verification_log
     app.state.clock = clock
     app.state.sessions = sessions
     return app

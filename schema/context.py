@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.medicines.keys import CodeKeys
+from domain.medicines.signals import VerificationLog
 from domain.shared.access import Principal
 from domain.shared.clock import Clock
 from schema.loaders import Loaders, make_loaders
@@ -18,6 +19,7 @@ class Resources:
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
     code_keys: CodeKeys
+    verification_log: VerificationLog
     production: bool
 
 
@@ -34,6 +36,7 @@ class Context:
         "principal",
         "production",
         "sessions",
+        "verification_log",
     )
 
     def __init__(self, *, principal: Principal, locale: Locale, resources: Resources) -> None:
@@ -42,6 +45,7 @@ class Context:
         self.sessions = resources.sessions
         self.clock = resources.clock
         self.code_keys = resources.code_keys
+        self.verification_log = resources.verification_log
         self.production = resources.production
         self._session: AsyncSession | None = None
         self._loaders: Loaders | None = None

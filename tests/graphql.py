@@ -37,4 +37,5 @@ async def serving(settings: Settings, engine: AsyncEngine) -> AsyncIterator[http
     app = create_app(settings, engine=engine)
     transport = httpx.ASGITransport(app=app)
     async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        client.app = app  # type: ignore[attr-defined]  # tests reach the app's state (e.g. to flush the scan log)
         yield client

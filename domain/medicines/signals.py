@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import asyncpg
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -149,7 +149,7 @@ async def raise_alerts(session: AsyncSession, alerts: Sequence[dict[str, Any]], 
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=["kind", "gtin", "serial"],
-            index_where=MedicineAlert.status != AlertStatus.CLOSED,
+            index_where=text("status <> 'CLOSED'"),  # the open-alert index's own predicate, word for word
             set_={
                 "occurrences": MedicineAlert.occurrences + statement.excluded.occurrences,
                 "updated_at": statement.excluded.updated_at,

@@ -40,6 +40,8 @@ class ErrorCode(StrEnum):
     PACK_EXPIRED = "PACK_EXPIRED"
     INVALID_CODE = "INVALID_CODE"
     DUPLICATE_CODE = "DUPLICATE_CODE"
+    TEXT_TOO_LONG = "TEXT_TOO_LONG"
+    MISSING_VALUE = "MISSING_VALUE"
     INVALID_BATCH = "INVALID_BATCH"
 
 
@@ -133,3 +135,21 @@ class InvalidPage(InvalidValue):
     """A page of a list asks for too many items, for both ends at once, or names a foreign cursor."""
 
     code = ErrorCode.INVALID_PAGE
+
+
+class TextTooLong(DomainError):
+    """A free-text value is longer than its field allows."""
+
+    code = ErrorCode.TEXT_TOO_LONG
+
+    def __init__(self, length: int, limit: int, *, field: Sequence[str]) -> None:
+        super().__init__(f"{length} characters, at most {limit}", field=field, length=length, limit=limit)
+
+
+class MissingValue(DomainError):
+    """A value the operation needs in this case was not given."""
+
+    code = ErrorCode.MISSING_VALUE
+
+    def __init__(self, reason: str, *, field: Sequence[str]) -> None:
+        super().__init__(reason, field=field, reason=reason)

@@ -8,8 +8,10 @@ import strawberry
 from domain.medicines import verification
 from domain.medicines.codes import CodeProblem, FormProblem
 from domain.medicines.models import PackState
+from domain.medicines.signals import VerificationRecord
 from domain.medicines.verification import Severity, Verdict
 from domain.shared.money import Money
+from domain.shared.regions import Region
 from schema import messages
 from schema.context import Context
 from schema.medicines.products import Product
@@ -95,7 +97,12 @@ class PackVerification:
 async def verify_pack(
     info: strawberry.Info[Context, None],
     code: Annotated[str, strawberry.argument(description="The code as scanned, in any form: raw, bracketed, link.")],
+    region: Annotated[
+        Region | None, strawberry.argument(description="The region the app is in, if it may say; nothing finer.")
+    ] = None,
 ) -> PackVerification:
     ctx = info.context
-    result = await verification.verify_pack(ctx.session, text=code, keys=ctx.code_keys, now=ctx.clock.now())
+    now = ctx.clock.now()
+    result = await verification.verify_pack(ctx.session, text=code, keys=ctx.code_keys, now=now)
+    ctx.verification_log.record(VerificationRecord.of(result, region=region.value if region else None, at=now))
     return PackVerification.from_domain(result, ctx.locale)

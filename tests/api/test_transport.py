@@ -12,6 +12,7 @@ from api.auth import TokenVerifier
 from api.graphql_http import GraphQLEndpoint
 from api.metrics import Metrics
 from api.settings import Mode, Settings
+from api.verification_log import BufferedVerificationLog
 from domain.shared.clock import SystemClock
 from domain.shared.db import create_sessionmaker
 from schema import messages
@@ -54,6 +55,7 @@ def _endpoint(settings: Settings, engine: AsyncEngine) -> GraphQLEndpoint:
             sessions=create_sessionmaker(engine),
             clock=SystemClock(),
             code_keys=build_code_keys(settings),
+            verification_log=BufferedVerificationLog(create_sessionmaker(engine), SystemClock()),
             production=settings.is_production,
         ),
         metrics=Metrics(engine),

@@ -1,0 +1,272 @@
+from __future__ import annotations
+
+import ctypes
+import io
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import zxingcpp
+from PIL import Image, ImageOps
+from pylibdmtx import wrapper as dmtx
+
+# Medicines rules, "The code on a pack": GS (0x1D) separates variable-length fields. Given to libdmtx as its FNC1
+# character, it is written as FNC1 and read back as GS; a leading one becomes the FNC1 that makes the symbol GS1.
+GS = "\x1d"
+# ISO/IEC 16022, ASCII encodation: the codeword for FNC1.
+_FNC1_CODEWORD = 232
+# GS1 General Specifications, character set 82 (what AI values may hold), with GS between fields.
+_ELEMENT_STRING = re.compile(r'[!"%-?A-Z_a-z]+(?:\x1d[!"%-?A-Z_a-z]+)*\x1d?')
+
+# What a phone or a scanner app sends; Pillow opens nothing else (its rarer formats have had more parser bugs).
+# "JPEG" also opens the JPEGs with a second picture inside (MPO) that many phones write.
+_PHOTO_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP")
+# Photos are shrunk to this longest side before reading: on synthetic 3000×4000 phone photos (the tests print the
+# figures) libdmtx read 16 of 20 at 1000 px and 20 of 20 at 1600 px, and at 1600 px it still answers in ≈60 ms.
+# A filtered downscale beats libdmtx's own `shrink`, which skips pixels: 16 of 20 at shrink 2.
+_WORKING_SIDE_PX = 1600
+# zxing-cpp reads a 1600-px image in ≈100 ms on one core, but it takes no timeout, so libdmtx leaves it this much.
+_SECOND_READER_MS = 250
+# Autocontrast ignores this percentage of the darkest and lightest pixels, so that a glare spot or a black shadow
+# does not set the range.
+_AUTOCONTRAST_CUTOFF_PERCENT = 1
+
+Modules = tuple[tuple[bool, ...], ...]  # dark modules True, top row first
+
+
+class NotAnImage(Exception):
+    """Raised when the bytes are not a JPEG, PNG, WebP, GIF or BMP image that can be read."""
+
+
+class ImageTooLarge(Exception):
+    """Raised when an image has more pixels than allowed; the pixels are then never decoded."""
+
+
+class NoCodeFound(Exception):
+    """Raised when no Data Matrix was read from an image within the time budget."""
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedSymbol:
+    """A Data Matrix read from an image: its text, with GS for every separator, and whether it began with FNC1."""
+
+    text: str
+    gs1: bool  # FNC1 came first: the symbol is a GS1 Data Matrix (`]d2`), and `text` holds no leading GS for it
+
+
+def render_png(element_string: str, *, module_px: int = 8, quiet_zone_modules: int = 2) -> bytes:
+    """A black-on-white PNG of the GS1 Data Matrix for `element_string`."""
+    _check_layout(module_px, quiet_zone_modules)
+    modules = _encode(element_string)
+    size = len(modules[0]), len(modules)
+    symbol = Image.new("1", size, 1)
+    symbol.putdata([0 if dark else 1 for row in modules for dark in row])
+    framed = ImageOps.expand(symbol, quiet_zone_modules, fill=1)
+    sharp = framed.resize((framed.width * module_px, framed.height * module_px), Image.Resampling.NEAREST)
+    out = io.BytesIO()
+    sharp.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def render_svg(element_string: str, *, module_px: int = 8, quiet_zone_modules: int = 2) -> str:
+    """An SVG of the same symbol as `render_png`: a white square and one black path, one unit per module."""
+    _check_layout(module_px, quiet_zone_modules)
+    modules = _encode(element_string)
+    width, height = len(modules[0]) + 2 * quiet_zone_modules, len(modules) + 2 * quiet_zone_modules
+    runs = []
+    for y, row in enumerate(modules, start=quiet_zone_modules):
+        x = 0
+        while x < len(row):
+            if not row[x]:
+                x += 1
+                continue
+            start = x
+            while x < len(row) and row[x]:
+                x += 1
+            runs.append(f"M{start + quiet_zone_modules} {y}h{x - start}v1h-{x - start}z")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width * module_px}" height="{height * module_px}"'
+        f' viewBox="0 0 {width} {height}" shape-rendering="crispEdges">'
+        f'<rect width="{width}" height="{height}" fill="#fff"/>'
+        f'<path fill="#000" d="{"".join(runs)}"/>'
+        "</svg>"
+    )
+
+
+def decode(image_bytes: bytes, *, timeout_ms: int = 1500, max_pixels: int = 40_000_000) -> list[DecodedSymbol]:
+    """The Data Matrix symbols in a photo, read by libdmtx and, where it finds none, by zxing-cpp."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    gray = _working_image(image_bytes, max_pixels)
+    libdmtx_ms = int((deadline - time.monotonic()) * 1000) - _SECOND_READER_MS
+    if libdmtx_ms > 0 and (found := _read_with_libdmtx(gray, libdmtx_ms)) is not None:
+        return [found]
+    if symbols := _read_with_zxing(gray):
+        return symbols
+    raise NoCodeFound(f"no Data Matrix found in {timeout_ms} ms")
+
+
+def _check_layout(module_px: int, quiet_zone_modules: int) -> None:
+    if module_px < 1:
+        raise ValueError(f"module_px must be at least 1, got {module_px}")
+    # ISO/IEC 16022 asks for a quiet zone of at least one module; zero is for callers that draw their own margin.
+    if quiet_zone_modules < 0:
+        raise ValueError(f"quiet_zone_modules must not be negative, got {quiet_zone_modules}")
+
+
+def _encode(element_string: str) -> Modules:
+    """The modules of the smallest square GS1 Data Matrix for `element_string`, dark ones True, top row first."""
+    if not _ELEMENT_STRING.fullmatch(element_string):
+        raise ValueError(f"not a GS1 element string (printable ASCII fields separated by GS): {element_string!r}")
+    message = (GS + element_string).encode("ascii")
+    with _encoder() as encoder:
+        # ASCII encodation writes every FNC1 as codeword 232, which every reader knows; libdmtx's AutoBest picks
+        # ASCII for our codes anyway (same 36×36 symbol) and would put FNC1 inside C40 for others.
+        dmtx.dmtxEncodeSetProp(encoder, dmtx.DmtxProperty.DmtxPropScheme, dmtx.DmtxScheme.DmtxSchemeAscii)
+        dmtx.dmtxEncodeSetProp(encoder, dmtx.DmtxProperty.DmtxPropSizeRequest, dmtx.DmtxSymbolSize.DmtxSymbolSquareAuto)
+        # libdmtx drops FNC1 unless told which byte stands for it; without this the GS after the serial (AI 21)
+        # is written as data, the symbol reads `]d1`, and scanners see no GS1 code.
+        dmtx.dmtxEncodeSetProp(encoder, dmtx.DmtxProperty.DmtxPropFnc1, ord(GS))
+        # One pixel per module and no margin: the image libdmtx draws is then the module matrix itself.
+        dmtx.dmtxEncodeSetProp(encoder, dmtx.DmtxProperty.DmtxPropModuleSize, 1)
+        dmtx.dmtxEncodeSetProp(encoder, dmtx.DmtxProperty.DmtxPropMarginSize, 0)
+        dmtx.dmtxEncodeSetProp(encoder, dmtx.DmtxProperty.DmtxPropPixelPacking, dmtx.DmtxPackOrder.DmtxPack8bppK)
+        buffer = ctypes.create_string_buffer(message, len(message))
+        if not dmtx.dmtxEncodeDataMatrix(encoder, len(message), ctypes.cast(buffer, dmtx.c_ubyte_p)):
+            raise ValueError(f"too long for a Data Matrix: {len(element_string)} characters")
+        image = encoder.contents.image
+        width = int(dmtx.dmtxImageGetProp(image, dmtx.DmtxProperty.DmtxPropWidth))
+        height = int(dmtx.dmtxImageGetProp(image, dmtx.DmtxProperty.DmtxPropHeight))
+        row_bytes = int(dmtx.dmtxImageGetProp(image, dmtx.DmtxProperty.DmtxPropRowSizeBytes))
+        pixels = ctypes.string_at(image.contents.pxl, row_bytes * height)
+    return tuple(tuple(pixels[y * row_bytes + x] < 128 for x in range(width)) for y in range(height))
+
+
+def _working_image(image_bytes: bytes, max_pixels: int) -> Image.Image:
+    """The photo in grayscale, shrunk to the working size and stretched to full contrast."""
+    try:
+        # Pillow refuses over twice its own MAX_IMAGE_PIXELS (and warns over it) while reading the header. That
+        # limit is process-wide, so it is left alone; our own bound is checked before any pixel is decoded.
+        photo = Image.open(io.BytesIO(image_bytes), formats=_PHOTO_FORMATS)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as too_large:
+        raise ImageTooLarge(str(too_large)) from None
+    except (OSError, ValueError, SyntaxError, EOFError) as unreadable:  # Pillow's UnidentifiedImageError is an OSError
+        raise NotAnImage(str(unreadable)) from None
+    with photo:
+        width, height = photo.size
+        if width * height > max_pixels:
+            raise ImageTooLarge(f"{width}×{height} pixels is over {max_pixels}")
+        # A JPEG is then decoded at 1/2, 1/4 or 1/8 of its size straight from its DCT blocks: a 12 MP photo loads
+        # several times faster. Other formats ignore it.
+        photo.draft("L", (_WORKING_SIDE_PX, _WORKING_SIDE_PX))
+        try:
+            gray = _flattened(photo).convert("L")
+        except (OSError, ValueError, SyntaxError, EOFError) as broken:  # truncated or corrupt pixel data
+            raise NotAnImage(str(broken)) from None
+    # Orientation (EXIF) is not applied: a Data Matrix reads in any rotation.
+    gray.thumbnail((_WORKING_SIDE_PX, _WORKING_SIDE_PX), Image.Resampling.BILINEAR)
+    return ImageOps.autocontrast(gray, cutoff=_AUTOCONTRAST_CUTOFF_PERCENT)
+
+
+def _flattened(photo: Image.Image) -> Image.Image:
+    """The image over a white background: transparent pixels would otherwise turn black in grayscale."""
+    if photo.mode not in ("RGBA", "LA", "PA") and "transparency" not in photo.info:
+        return photo
+    rgba = photo.convert("RGBA")
+    return Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba)
+
+
+def _read_with_libdmtx(gray: Image.Image, timeout_ms: int) -> DecodedSymbol | None:
+    """The first symbol libdmtx reads in `gray` before the timeout, or None; pylibdmtx.decode, with FNC1 kept."""
+    pixels = gray.tobytes()
+    buffer = ctypes.create_string_buffer(pixels, len(pixels))
+    timeout = dmtx.dmtxTimeAdd(dmtx.dmtxTimeNow(), timeout_ms)
+    with _dmtx_image(buffer, gray.width, gray.height) as image, _decoder(image) as decoder:
+        # Without this libdmtx skips every FNC1: the GS between fields is lost and the key id (AI 91) reads
+        # as part of the serial (AI 21).
+        dmtx.dmtxDecodeSetProp(decoder, dmtx.DmtxProperty.DmtxPropFnc1, ord(GS))
+        while True:  # a region that looks like a symbol but does not decode is skipped for the next one
+            with _region(decoder, timeout) as region:
+                if region is None:
+                    return None  # the whole image was searched, or the time is up
+                with _message(decoder, region) as message:
+                    if message is not None:
+                        return _symbol_from(message)
+
+
+def _symbol_from(message: Any) -> DecodedSymbol:
+    # libdmtx writes the leading FNC1 as a GS like the others; its first codeword tells it apart from a GS that
+    # was encoded as data. ISO/IEC 16022 reads bytes as Latin-1, so any byte decodes.
+    output = ctypes.string_at(message.contents.output, message.contents.outputIdx).decode("latin-1")
+    gs1 = message.contents.code[0] == _FNC1_CODEWORD
+    return DecodedSymbol(output.removeprefix(GS) if gs1 else output, gs1)
+
+
+def _read_with_zxing(gray: Image.Image) -> list[DecodedSymbol]:
+    """The Data Matrix symbols zxing-cpp reads in `gray`, GS between fields and no leading GS."""
+    barcodes = zxingcpp.read_barcodes(
+        gray,
+        formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.DataMatrix),
+        text_mode=zxingcpp.TextMode.Plain,  # the default (HRI) writes `(01)…(21)…` instead of GS
+    )
+    return [DecodedSymbol(barcode.text, barcode.symbology_identifier == "]d2") for barcode in barcodes]
+
+
+# pylibdmtx's wrapper has no types: the handles below are ctypes pointers, Any to mypy. Each is destroyed in the
+# same order and by the same calls as in pylibdmtx.decode and pylibdmtx.encode.
+
+
+@contextmanager
+def _encoder() -> Iterator[Any]:
+    encoder = dmtx.dmtxEncodeCreate()
+    if not encoder:
+        raise MemoryError("libdmtx could not create an encoder")
+    try:
+        yield encoder
+    finally:
+        dmtx.dmtxEncodeDestroy(ctypes.byref(encoder))
+
+
+@contextmanager
+def _dmtx_image(buffer: ctypes.Array[ctypes.c_char], width: int, height: int) -> Iterator[Any]:
+    # `buffer` must outlive the image: libdmtx reads the pixels in place.
+    image = dmtx.dmtxImageCreate(ctypes.cast(buffer, dmtx.c_ubyte_p), width, height, dmtx.DmtxPackOrder.DmtxPack8bppK)
+    if not image:
+        raise MemoryError("libdmtx could not create an image")
+    try:
+        yield image
+    finally:
+        dmtx.dmtxImageDestroy(ctypes.byref(image))
+
+
+@contextmanager
+def _decoder(image: Any) -> Iterator[Any]:
+    decoder = dmtx.dmtxDecodeCreate(image, 1)  # shrink 1: the image is already at its working size
+    if not decoder:
+        raise MemoryError("libdmtx could not create a decoder")
+    try:
+        yield decoder
+    finally:
+        dmtx.dmtxDecodeDestroy(ctypes.byref(decoder))
+
+
+@contextmanager
+def _region(decoder: Any, timeout: Any) -> Iterator[Any]:
+    region = dmtx.dmtxRegionFindNext(decoder, ctypes.byref(timeout))
+    try:
+        yield region or None
+    finally:
+        if region:
+            dmtx.dmtxRegionDestroy(ctypes.byref(region))
+
+
+@contextmanager
+def _message(decoder: Any, region: Any) -> Iterator[Any]:
+    message = dmtx.dmtxDecodeMatrixRegion(decoder, region, dmtx.DmtxUndefined)  # as many corrections as possible
+    try:
+        yield message or None
+    finally:
+        if message:
+            dmtx.dmtxMessageDestroy(ctypes.byref(message))
