@@ -81,3 +81,8 @@ async def update_alert(
         if status is AlertStatus.CLOSED:
             alert.closing_reason = reason.strip() if reason else None
     return alert
+
+
+async def alerts_by_id(session: AsyncSession, ids: list[int]) -> list[MedicineAlert]:
+    """The alerts with these ids that exist (callers decide who may see them)."""
+    return list(await session.scalars(select(MedicineAlert).where(MedicineAlert.id.in_(ids))))

@@ -104,3 +104,8 @@ async def reports_page(
         query = query.where(SuspiciousPackReport.id < before_id)
     rows = list(await session.scalars(query))
     return rows[:size], len(rows) > size
+
+
+async def reports_by_id(session: AsyncSession, ids: list[int]) -> list[SuspiciousPackReport]:
+    """The reports with these ids that exist (callers decide who may see them)."""
+    return list(await session.scalars(select(SuspiciousPackReport).where(SuspiciousPackReport.id.in_(ids))))
