@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     code_key_id: str | None = None
 
     max_body_bytes: int = 256 * 1024
+    max_upload_bytes: int = 12 * 1024 * 1024  # a phone photo of a pack
     max_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 5_000

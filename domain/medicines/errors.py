@@ -16,6 +16,7 @@ from domain.shared.errors import DomainError, ErrorCode, InvalidValue
 #  ├── InvalidTransition        a pack operation not allowed in the pack's state
 #  ├── BatchRecalled, BatchMismatch, PackExpired
 #  ├── DuplicateCode, InvalidBatch
+#  ├── NotAnImage, ImageTooLarge, NoCodeFound   a photo that gives no code
 #  └── InvalidCode              a pack code that cannot be read
 
 
@@ -166,3 +167,30 @@ class InvalidBatch(DomainError):
 
     def __init__(self, reason: str, *, field: str) -> None:
         super().__init__(reason, field=(field,), reason=reason)
+
+
+class NotAnImage(DomainError):
+    """An uploaded photo is not a JPEG, PNG, WebP, GIF or BMP image."""
+
+    code = ErrorCode.NOT_AN_IMAGE
+
+    def __init__(self) -> None:
+        super().__init__("the upload is not an image", field=("image",))
+
+
+class ImageTooLarge(DomainError):
+    """An uploaded photo has more pixels than are decoded."""
+
+    code = ErrorCode.IMAGE_TOO_LARGE
+
+    def __init__(self, limit_megapixels: int) -> None:
+        super().__init__(f"over {limit_megapixels} megapixels", field=("image",), limit=limit_megapixels)
+
+
+class NoCodeFound(DomainError):
+    """No Data Matrix could be read from a photo in the time allowed."""
+
+    code = ErrorCode.NO_CODE_FOUND
+
+    def __init__(self) -> None:
+        super().__init__("no Data Matrix found in the photo", field=("image",))

@@ -9,13 +9,14 @@ from domain.medicines import registry
 from domain.medicines.gtin import Gtin
 from schema.context import Context
 from schema.medicines.alerts import AlertQueries
+from schema.medicines.images import ImageQueries
 from schema.medicines.products import Product
 from schema.medicines.verify_pack import PackVerification, verify_pack
 from schema.relay import PageRequest, encode_cursor
 
 
 @strawberry.type
-class MedicinesQuery(AlertQueries):
+class MedicinesQuery(AlertQueries, ImageQueries):
     @strawberry.field(description="A product of the state registry by its GTIN; public.")
     async def product(self, info: strawberry.Info[Context, None], gtin: Gtin) -> Product | None:
         found = await info.context.loaders.product_by_gtin.load(str(gtin))
