@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import ctypes
 import io
+import math
 import re
 import time
 from collections.abc import Iterator
@@ -24,23 +25,26 @@ _ELEMENT_STRING = re.compile(r'[!"%-?A-Z_a-z]+(?:\x1d[!"%-?A-Z_a-z]+)*\x1d?')
 # What a phone or a scanner app sends; Pillow opens nothing else (its rarer formats have had more parser bugs).
 # "JPEG" also opens the JPEGs with a second picture inside (MPO) that many phones write.
 _PHOTO_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP")
-# Photos are read at two sizes, their longest side shrunk to these; neither reader gains from more pixels than a
-# module needs (≈4). Measured on 40 synthetic 3000×4000 phone photos (the tests print the figures for 20): zxing-cpp
-# read 36 at 1600 px in ≈45 ms, 38 at 2400 px in ≈70 ms, 38 at full size in ≈320 ms, and all 40 at 1600 then 2400.
-# A filtered downscale also beats libdmtx's own `shrink`, which skips pixels.
+# Photos are read at two sizes, their longest side shrunk to these. Measured on 40 synthetic 3000×4000 phone photos
+# (the tests make 20 of them and print the figures): zxing-cpp read 36 at 1600 px in ≈45 ms, 38 at 2400 px in ≈70 ms,
+# 38 at full size in ≈320 ms, and all 40 at 1600 then 2400 px; libdmtx (800 ms each) read 13 at 1000 px, 16 at
+# 1600 px, 15 at 2400 px. A filtered downscale also beats libdmtx's own `shrink`, which skips pixels: on clearer
+# photos it read 20 of 20 at 1600 px and 16 with shrink 2.
 _WORKING_SIDE_PX = 1600
 _CLOSER_SIDE_PX = 2400
-# libdmtx goes first but gets at most this slice of the budget: on those photos it made 15 of its 17 reads within
-# 230 ms (the other two at 303 and 1262 ms, both also read by zxing-cpp), and a miss costs all the time it is given.
-_LIBDMTX_SLICE_MS = 300
-# zxing-cpp takes no timeout; its time grows with the pixels, ≤ 37 ms a megapixel above, so a pass is started
-# only when this estimate still fits the budget.
+# libdmtx goes first but gets at most this slice of the budget: a miss costs all the time it is given, and zxing-cpp
+# reads what it misses in ≈50 ms. On those photos it made 15 of its 17 reads within 230 ms; with 300 ms a hard
+# photo took ≈345 ms in all (median), over issue 4's 300 ms for a phone photo, so it gets 150 ms: clear photos are
+# still its own (they read in tens of milliseconds), hard ones reach zxing-cpp within budget.
+_LIBDMTX_SLICE_MS = 150
+# zxing-cpp takes no timeout; its time grows with the pixels (at most 37 ms a megapixel in those measurements),
+# so a pass is started only when this estimate still fits the budget.
 _ZXING_MS_PER_MEGAPIXEL = 40
 # No autocontrast or sharpening: on those photos autocontrast lost reads for both (libdmtx 16 → 10, zxing-cpp
 # 36 → 29 of 40; it clips glare and stretches JPEG noise), and an unsharp mask cost zxing-cpp more than a second
 # size did.
 
-Modules = tuple[tuple[bool, ...], ...]  # dark modules True, top row first
+_Modules = tuple[tuple[bool, ...], ...]  # dark modules True, top row first
 
 
 class NotAnImage(Exception):
@@ -104,6 +108,8 @@ def render_svg(element_string: str, *, module_px: int = 8, quiet_zone_modules: i
 
 def decode(image_bytes: bytes, *, timeout_ms: int = 1500, max_pixels: int = 40_000_000) -> list[DecodedSymbol]:
     """The Data Matrix symbols in a photo: libdmtx's first read, else all that zxing-cpp reads at one of two sizes."""
+    # Thread-safe, and worth a thread: nothing is shared, and Pillow, libdmtx (through ctypes) and zxing-cpp all
+    # release the GIL while they work.
     deadline = time.monotonic() + timeout_ms / 1000
     photo = _grayscale(image_bytes, max_pixels)
     working = _shrunk(photo, _WORKING_SIDE_PX)
@@ -114,10 +120,13 @@ def decode(image_bytes: bytes, *, timeout_ms: int = 1500, max_pixels: int = 40_0
     if symbols := _read_with_zxing(working):  # always tried: ≈50 ms, even when libdmtx overran its slice
         return symbols
     closer = _shrunk(photo, _CLOSER_SIDE_PX)
-    if closer.size != working.size and _zxing_ms(closer.size) <= _ms_left(deadline):
-        if symbols := _read_with_zxing(closer):
-            return symbols
-    raise NoCodeFound(f"no Data Matrix found in {timeout_ms} ms")
+    if (
+        closer.size != working.size
+        and _zxing_ms(closer.size) <= _ms_left(deadline)
+        and (symbols := _read_with_zxing(closer))
+    ):
+        return symbols
+    raise NoCodeFound(f"no Data Matrix found within {timeout_ms} ms")
 
 
 def _check_layout(module_px: int, quiet_zone_modules: int) -> None:
@@ -128,10 +137,10 @@ def _check_layout(module_px: int, quiet_zone_modules: int) -> None:
         raise ValueError(f"quiet_zone_modules must not be negative, got {quiet_zone_modules}")
 
 
-def _encode(element_string: str) -> Modules:
+def _encode(element_string: str) -> _Modules:
     """The modules of the smallest square GS1 Data Matrix for `element_string`, dark ones True, top row first."""
     if not _ELEMENT_STRING.fullmatch(element_string):
-        raise ValueError(f"not a GS1 element string (printable ASCII fields separated by GS): {element_string!r}")
+        raise ValueError(f"not a GS1 element string (GS1 characters, fields separated by GS): {element_string!r}")
     message = (GS + element_string).encode("ascii")
     with _encoder() as encoder:
         # ASCII encodation writes every FNC1 as codeword 232, which every reader knows; libdmtx's AutoBest picks
@@ -157,7 +166,7 @@ def _encode(element_string: str) -> Modules:
 
 
 def _grayscale(image_bytes: bytes, max_pixels: int) -> Image.Image:
-    """The photo in grayscale, at no more than the larger reading size (JPEGs) or at full size (the rest)."""
+    """The photo in grayscale and flattened onto white, refused before decoding when it has too many pixels."""
     try:
         # Pillow refuses over twice its own MAX_IMAGE_PIXELS (and warns over it) while reading the header. That
         # limit is process-wide, so it is left alone; our own bound is checked before any pixel is decoded.
@@ -171,7 +180,7 @@ def _grayscale(image_bytes: bytes, max_pixels: int) -> Image.Image:
         if width * height > max_pixels:
             raise ImageTooLarge(f"{width}×{height} pixels is over {max_pixels}")
         # A JPEG is then decoded from its luminance alone, and at 1/2, 1/4 or 1/8 of its size where that still
-        # leaves the larger reading size. Other formats ignore it.
+        # leaves the larger reading size: faster, and less memory. Other formats ignore it.
         photo.draft("L", _shrunk_size(photo.size, _CLOSER_SIDE_PX))
         try:
             # Orientation (EXIF) is not applied: a Data Matrix reads in any rotation.
@@ -192,8 +201,8 @@ def _shrunk_size(size: tuple[int, int], longest_side_px: int) -> tuple[int, int]
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
-def _zxing_ms(size: tuple[int, int]) -> float:
-    return size[0] * size[1] / 1_000_000 * _ZXING_MS_PER_MEGAPIXEL
+def _zxing_ms(size: tuple[int, int]) -> int:
+    return math.ceil(size[0] * size[1] / 1_000_000 * _ZXING_MS_PER_MEGAPIXEL)
 
 
 def _ms_left(deadline: float) -> int:
