@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     port: int = 8000
     # Load balancers whose X-Forwarded-For is believed: the client address decides an anonymous caller's budget.
     trusted_proxies: str = "127.0.0.1"
-    db_pool_size: int = 10
+    db_pool_size: int = 20
 
     jwks_url: str | None = None
     jwks_file: Path | None = None

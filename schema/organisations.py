@@ -6,6 +6,7 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
+from domain.medicines.verification import Place
 from domain.shared import organisations
 from domain.shared.access import OrganisationKind
 from domain.shared.bin import Bin
@@ -22,7 +23,7 @@ class Organisation(relay.Node):
     region: Region
 
     @classmethod
-    def from_domain(cls, organisation: organisations.Organisation) -> Organisation:
+    def from_domain(cls, organisation: organisations.Organisation | Place) -> Organisation:
         return cls(
             key=organisation.bin,
             bin=Bin(organisation.bin),

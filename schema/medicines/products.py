@@ -9,6 +9,7 @@ from strawberry import relay
 from domain.medicines import models
 from domain.medicines.gtin import Gtin
 from domain.medicines.models import ProductStatus
+from domain.medicines.verification import ProductCard
 from domain.shared.calendar import local_date
 from domain.shared.money import Money
 from schema.context import Context
@@ -44,7 +45,7 @@ class Product(relay.Node):
     importer_bin: strawberry.Private[str | None]
 
     @classmethod
-    def from_domain(cls, product: models.Product) -> Product:
+    def from_domain(cls, product: models.Product | ProductCard) -> Product:
         return cls(
             key=product.gtin,
             gtin=Gtin(product.gtin),
