@@ -17,6 +17,7 @@ from api.devkeys import JWKS_FILE, DevelopmentKey, development_code_keys
 from api.graphql_http import GraphQLEndpoint
 from api.listeners import PostgresListener
 from api.metrics import Metrics
+from api.read_pool import PoolReads
 from api.settings import Settings
 from api.verification_log import BufferedVerificationLog
 from api.websocket import SubscriptionEndpoint
@@ -62,10 +63,13 @@ def create_app(settings: Settings, *, engine: AsyncEngine | None = None) -> Star
     )
     clock: Clock = SystemClock() if settings.is_production else AdjustableClock()
     verification_log = BufferedVerificationLog(sessions, clock)
+    assert settings.database_url is not None
+    reads = PoolReads(libpq_url(settings.database_url), size=settings.db_pool_size)
     resources = Resources(
         sessions=sessions,
         clock=clock,
         code_keys=build_code_keys(settings),
+        reads=reads,
         verification_log=verification_log,
         production=settings.is_production,
     )
@@ -89,6 +93,7 @@ def create_app(settings: Settings, *, engine: AsyncEngine | None = None) -> Star
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         listener = None
+        await reads.start()
         await verification_log.start()
         try:
             if isinstance(clock, AdjustableClock):
@@ -98,6 +103,7 @@ def create_app(settings: Settings, *, engine: AsyncEngine | None = None) -> Star
             if listener is not None:
                 await listener.stop()
             await verification_log.stop()
+            await reads.stop()
             if owns_engine:
                 await engine.dispose()
 

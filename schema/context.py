@@ -8,6 +8,7 @@ from domain.medicines.keys import CodeKeys
 from domain.medicines.signals import VerificationLog
 from domain.shared.access import Principal
 from domain.shared.clock import Clock
+from domain.shared.db import Reads
 from schema.loaders import Loaders, make_loaders
 from schema.messages import Locale
 
@@ -19,6 +20,7 @@ class Resources:
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
     code_keys: CodeKeys
+    reads: Reads
     verification_log: VerificationLog
     production: bool
 
@@ -35,6 +37,7 @@ class Context:
         "locale",
         "principal",
         "production",
+        "reads",
         "sessions",
         "verification_log",
     )
@@ -45,6 +48,7 @@ class Context:
         self.sessions = resources.sessions
         self.clock = resources.clock
         self.code_keys = resources.code_keys
+        self.reads = resources.reads
         self.verification_log = resources.verification_log
         self.production = resources.production
         self._session: AsyncSession | None = None

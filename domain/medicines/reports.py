@@ -12,6 +12,7 @@ from domain.medicines.models import AlertKind, ReportKind, SuspiciousPackReport
 from domain.medicines.signals import raise_alerts
 from domain.medicines.verification import verify_pack
 from domain.shared.access import AuthorityKind, Principal, require_authority
+from domain.shared.db import SessionReads
 from domain.shared.errors import MissingValue, TextTooLong
 from domain.shared.money import Money
 
@@ -38,7 +39,7 @@ async def report_suspicious_pack(
     """Anyone reports a suspected counterfeit or overcharge; the regulator sees it, with an alert where it is one."""
     _check(complaint)
     async with session.begin():
-        result = await verify_pack(session, text=complaint.code, keys=keys, now=now)
+        result = await verify_pack(SessionReads(session), text=complaint.code, keys=keys, now=now)
         code = result.code
         report = SuspiciousPackReport(
             kind=complaint.kind,

@@ -6,8 +6,6 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from domain.medicines import datamatrix
 from domain.medicines.codes import FormProblem, PackCode, UnreadableCode, parse_pack_code, swapped_case
 from domain.medicines.errors import ImageTooLarge, NoCodeFound, NotAnImage
@@ -15,7 +13,7 @@ from domain.medicines.keys import CodeKeys
 from domain.medicines.models import BatchStatus, PackState, ProductStatus
 from domain.shared.access import OrganisationKind
 from domain.shared.calendar import local_date
-from domain.shared.db import driver_connection
+from domain.shared.db import Reads
 from domain.shared.regions import Region
 
 
@@ -119,7 +117,7 @@ class Verification:
         return self.code.notes if self.code is not None else ()
 
 
-async def verify_pack(session: AsyncSession, *, text: str, keys: CodeKeys, now: datetime) -> Verification:
+async def verify_pack(reads: Reads, *, text: str, keys: CodeKeys, now: datetime) -> Verification:
     """Whether the pack behind a scanned code is genuine and may be sold, and what the registry knows of it."""
     try:
         code = parse_pack_code(text)
@@ -128,11 +126,11 @@ async def verify_pack(session: AsyncSession, *, text: str, keys: CodeKeys, now: 
     signed = _signed(code, keys)
     if signed is None:
         if code.form_problems and (swapped_case(code) or code).form_problems:
-            return await _not_ours(session, code)
+            return await _not_ours(reads, code)
         return Verification(Verdict.INVALID_CODE, code=code)
-    found = await _registry_view(session, signed, local_date(now))
+    found = await _registry_view(reads, signed, local_date(now))
     if found is None:
-        return await _not_ours(session, signed)
+        return await _not_ours(reads, signed)
     pack, product, batch, holder, manufacturer, price = found
     return Verification(
         _verdict(signed, pack, product, batch, holder, local_date(now)),
@@ -150,7 +148,7 @@ MAX_PHOTO_PIXELS = 40_000_000  # a 48-megapixel phone photo is refused; every ph
 PHOTO_DECODE_MS = 1500  # medicines.md, "Photos": decoding has a budget of about 1.5 s
 
 
-async def verify_pack_photo(session: AsyncSession, *, image: bytes, keys: CodeKeys, now: datetime) -> Verification:
+async def verify_pack_photo(reads: Reads, *, image: bytes, keys: CodeKeys, now: datetime) -> Verification:
     """The verdict for the Data Matrix in a photo of a pack; decoding runs off the event loop, within a budget."""
     try:
         symbols = await asyncio.to_thread(
@@ -164,7 +162,7 @@ async def verify_pack_photo(session: AsyncSession, *, image: bytes, keys: CodeKe
         raise NoCodeFound() from None
     symbol = symbols[0]
     # A symbol without FNC1 first is a plain Data Matrix; the parser refuses `]d1` as not GS1, as a scanner would.
-    return await verify_pack(session, text=("]d2" if symbol.gs1 else "]d1") + symbol.text, keys=keys, now=now)
+    return await verify_pack(reads, text=("]d2" if symbol.gs1 else "]d1") + symbol.text, keys=keys, now=now)
 
 
 def _signed(code: PackCode, keys: CodeKeys) -> PackCode | None:
@@ -232,10 +230,9 @@ SELECT {_PRODUCT_COLUMNS}
 """
 
 
-async def _registry_view(session: AsyncSession, code: PackCode, today: date) -> _Found | None:
+async def _registry_view(reads: Reads, code: PackCode, today: date) -> _Found | None:
     """The pack with its product, batch, holder, manufacturer and price in force, in one round trip."""
-    connection = await driver_connection(session, autocommit=True)
-    row = await connection.fetchrow(_PACK_VIEW, code.gtin, code.serial, today)
+    row = await reads.fetchrow(_PACK_VIEW, code.gtin, code.serial, today)
     if row is None:
         return None
     product, manufacturer = _product(row)
@@ -245,10 +242,9 @@ async def _registry_view(session: AsyncSession, code: PackCode, today: date) -> 
     return pack, product, batch, holder, manufacturer, row[24]
 
 
-async def _not_ours(session: AsyncSession, code: PackCode) -> Verification:
+async def _not_ours(reads: Reads, code: PackCode) -> Verification:
     """A code we never issued: the product card still helps the citizen when the GTIN is a registered one."""
-    connection = await driver_connection(session, autocommit=True)
-    row = await connection.fetchrow(_PRODUCT_VIEW, code.gtin)
+    row = await reads.fetchrow(_PRODUCT_VIEW, code.gtin)
     product, manufacturer = _product(row) if row is not None else (None, None)
     return Verification(
         Verdict.UNKNOWN_CODE, code=code, form_problems=code.form_problems, product=product, manufacturer=manufacturer

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -60,3 +60,20 @@ async def driver_connection(session: AsyncSession, *, autocommit: bool = False) 
     options = {"isolation_level": "AUTOCOMMIT"} if autocommit and fresh else None
     connection = await session.connection(execution_options=options)
     return (await connection.get_raw_connection()).driver_connection
+
+
+class Reads(Protocol):
+    """Single-statement reads outside any unit of work: how the hottest paths reach the database."""
+
+    async def fetchrow(self, query: str, *args: object) -> Any: ...
+
+
+class SessionReads:
+    """Reads through a session's own connection, joining its transaction if it has one."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def fetchrow(self, query: str, *args: object) -> Any:
+        connection = await driver_connection(self._session, autocommit=True)
+        return await connection.fetchrow(query, *args)

@@ -61,6 +61,6 @@ class ImageQueries:
     ) -> PackVerification:
         ctx = info.context
         now = ctx.clock.now()
-        result = await verification.verify_pack_photo(ctx.session, image=bytes(image), keys=ctx.code_keys, now=now)
+        result = await verification.verify_pack_photo(ctx.reads, image=bytes(image), keys=ctx.code_keys, now=now)
         ctx.verification_log.record(VerificationRecord.of(result, region=region.value if region else None, at=now))
         return PackVerification.from_domain(result, ctx.locale)

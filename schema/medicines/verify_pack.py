@@ -103,6 +103,6 @@ async def verify_pack(
 ) -> PackVerification:
     ctx = info.context
     now = ctx.clock.now()
-    result = await verification.verify_pack(ctx.session, text=code, keys=ctx.code_keys, now=now)
+    result = await verification.verify_pack(ctx.reads, text=code, keys=ctx.code_keys, now=now)
     ctx.verification_log.record(VerificationRecord.of(result, region=region.value if region else None, at=now))
     return PackVerification.from_domain(result, ctx.locale)

@@ -14,7 +14,7 @@ from api.metrics import Metrics
 from api.settings import Mode, Settings
 from api.verification_log import BufferedVerificationLog
 from domain.shared.clock import SystemClock
-from domain.shared.db import create_sessionmaker
+from domain.shared.db import SessionReads, create_sessionmaker
 from schema import messages
 from schema.context import Resources
 from schema.messages import Locale
@@ -55,6 +55,7 @@ def _endpoint(settings: Settings, engine: AsyncEngine) -> GraphQLEndpoint:
             sessions=create_sessionmaker(engine),
             clock=SystemClock(),
             code_keys=build_code_keys(settings),
+            reads=SessionReads(create_sessionmaker(engine)()),
             verification_log=BufferedVerificationLog(create_sessionmaker(engine), SystemClock()),
             production=settings.is_production,
         ),

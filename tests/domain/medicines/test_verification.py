@@ -12,6 +12,7 @@ from domain.medicines.commissioning import BatchDetails
 from domain.medicines.keys import CodeKeys
 from domain.medicines.models import Batch, BatchStatus, Pack, PackState, ProductStatus
 from domain.medicines.verification import Severity, Verdict, verify_pack
+from domain.shared.db import SessionReads
 from domain.shared.money import Money
 from tests.domain.medicines.conftest import (
     MANUFACTURER,
@@ -61,7 +62,7 @@ async def at_pharmacy(session, commissioned):
 async def test_a_commissioned_pack_at_a_pharmacy_is_genuine_with_its_card(session, at_pharmacy):
     later = NOW + timedelta(days=2)  # the price set from tomorrow is in force
 
-    result = await verify_pack(session, text=at_pharmacy.element_string(), keys=KEYS, now=later)
+    result = await verify_pack(SessionReads(session), text=at_pharmacy.element_string(), keys=KEYS, now=later)
 
     assert (result.verdict, result.severity) == (Verdict.GENUINE, Severity.GREEN)
     assert result.product is not None
@@ -86,19 +87,19 @@ async def test_a_commissioned_pack_at_a_pharmacy_is_genuine_with_its_card(sessio
     ids=["symbology identifier", "GS as text", "bracketed", "caps lock"],
 )
 async def test_every_form_of_a_genuine_code_is_genuine(session, at_pharmacy, form):
-    result = await verify_pack(session, text=form(at_pharmacy), keys=KEYS, now=NOW)
+    result = await verify_pack(SessionReads(session), text=form(at_pharmacy), keys=KEYS, now=NOW)
 
     assert result.verdict is Verdict.GENUINE
 
 
 async def test_a_swapped_case_reading_says_so(session, at_pharmacy):
-    result = await verify_pack(session, text=at_pharmacy.element_string().swapcase(), keys=KEYS, now=NOW)
+    result = await verify_pack(SessionReads(session), text=at_pharmacy.element_string().swapcase(), keys=KEYS, now=NOW)
 
     assert "letter case was swapped" in result.notes
 
 
 async def test_an_issued_code_not_yet_on_a_pack_is_not_released(session, pack):
-    result = await verify_pack(session, text=pack.element_string(), keys=KEYS, now=NOW)
+    result = await verify_pack(SessionReads(session), text=pack.element_string(), keys=KEYS, now=NOW)
 
     assert (result.verdict, result.severity) == (Verdict.NOT_RELEASED, Severity.GREY)
 
@@ -118,13 +119,15 @@ async def test_an_issued_code_not_yet_on_a_pack_is_not_released(session, pack):
 async def test_each_situation_of_a_pack_gives_its_verdict(session, commissioned, values, verdict):
     await place(session, commissioned, **values)
 
-    result = await verify_pack(session, text=commissioned.element_string(), keys=KEYS, now=NOW)
+    result = await verify_pack(SessionReads(session), text=commissioned.element_string(), keys=KEYS, now=NOW)
 
     assert result.verdict is verdict
 
 
 async def test_an_expired_pack_says_so(session, at_pharmacy):
-    result = await verify_pack(session, text=at_pharmacy.element_string(), keys=KEYS, now=NOW + timedelta(days=900))
+    result = await verify_pack(
+        SessionReads(session), text=at_pharmacy.element_string(), keys=KEYS, now=NOW + timedelta(days=900)
+    )
 
     assert (result.verdict, result.severity) == (Verdict.EXPIRED, Severity.GREY)
 
@@ -133,7 +136,9 @@ async def test_a_recalled_batch_is_red_even_when_expired(session, at_pharmacy):
     async with session.begin():
         await session.execute(update(Batch).where(Batch.gtin == at_pharmacy.gtin).values(status=BatchStatus.RECALLED))
 
-    result = await verify_pack(session, text=at_pharmacy.element_string(), keys=KEYS, now=NOW + timedelta(days=900))
+    result = await verify_pack(
+        SessionReads(session), text=at_pharmacy.element_string(), keys=KEYS, now=NOW + timedelta(days=900)
+    )
 
     assert (result.verdict, result.severity) == (Verdict.RECALLED, Severity.RED)
 
@@ -143,7 +148,7 @@ async def test_a_withdrawn_product_is_red(session, at_pharmacy):
         REGULATOR, session, gtin=at_pharmacy.gtin, status=ProductStatus.WITHDRAWN, now=NOW
     )
 
-    result = await verify_pack(session, text=at_pharmacy.element_string(), keys=KEYS, now=NOW)
+    result = await verify_pack(SessionReads(session), text=at_pharmacy.element_string(), keys=KEYS, now=NOW)
 
     assert result.verdict is Verdict.WITHDRAWN
 
@@ -151,7 +156,7 @@ async def test_a_withdrawn_product_is_red(session, at_pharmacy):
 async def test_a_printed_expiry_that_differs_from_the_registry_is_a_mismatch(session, at_pharmacy):
     printed = f"01{at_pharmacy.gtin}17290331" + at_pharmacy.element_string()[16:]
 
-    result = await verify_pack(session, text=printed, keys=KEYS, now=NOW)
+    result = await verify_pack(SessionReads(session), text=printed, keys=KEYS, now=NOW)
 
     assert (result.verdict, result.severity) == (Verdict.MISMATCH, Severity.RED)
 
@@ -159,7 +164,7 @@ async def test_a_printed_expiry_that_differs_from_the_registry_is_a_mismatch(ses
 async def test_a_verification_code_that_does_not_match_is_an_invalid_code(session, at_pharmacy):
     forged = at_pharmacy.element_string()[:-5] + "AAAA="
 
-    result = await verify_pack(session, text=forged, keys=KEYS, now=NOW)
+    result = await verify_pack(SessionReads(session), text=forged, keys=KEYS, now=NOW)
 
     assert (result.verdict, result.severity) == (Verdict.INVALID_CODE, Severity.RED)
 
@@ -167,7 +172,7 @@ async def test_a_verification_code_that_does_not_match_is_an_invalid_code(sessio
 async def test_a_code_signed_with_another_key_is_an_invalid_code(session, at_pharmacy):
     other = CodeKeys("0002", {"0002": secrets.token_bytes(32)})
 
-    result = await verify_pack(session, text=at_pharmacy.element_string(), keys=other, now=NOW)
+    result = await verify_pack(SessionReads(session), text=at_pharmacy.element_string(), keys=other, now=NOW)
 
     assert result.verdict is Verdict.INVALID_CODE
 
@@ -175,7 +180,7 @@ async def test_a_code_signed_with_another_key_is_an_invalid_code(session, at_pha
 async def test_a_rotated_key_keeps_verifying_old_codes(session, at_pharmacy):
     rotated = CodeKeys("0002", {**KEYS.secrets, "0002": secrets.token_bytes(32)})
 
-    result = await verify_pack(session, text=at_pharmacy.element_string(), keys=rotated, now=NOW)
+    result = await verify_pack(SessionReads(session), text=at_pharmacy.element_string(), keys=rotated, now=NOW)
 
     assert result.verdict is Verdict.GENUINE
 
@@ -183,7 +188,7 @@ async def test_a_rotated_key_keeps_verifying_old_codes(session, at_pharmacy):
 async def test_an_eu_style_code_of_a_known_product_is_unknown_with_its_card(session, product):
     eu = f"01{product.gtin}21ABCDEFGHIJKLMNOPQRST"
 
-    result = await verify_pack(session, text=eu, keys=KEYS, now=NOW)
+    result = await verify_pack(SessionReads(session), text=eu, keys=KEYS, now=NOW)
 
     assert (result.verdict, result.severity) == (Verdict.UNKNOWN_CODE, Severity.RED)
     assert FormProblem.SERIAL_NOT_13 in result.form_problems
@@ -194,13 +199,15 @@ async def test_a_validly_signed_code_we_have_no_pack_for_is_unknown(session, pro
     serial = "Zz0123456789a"
     key_id, mac = KEYS.sign(product.gtin, serial)
 
-    result = await verify_pack(session, text=f"01{product.gtin}21{serial}\x1d91{key_id}\x1d92{mac}", keys=KEYS, now=NOW)
+    result = await verify_pack(
+        SessionReads(session), text=f"01{product.gtin}21{serial}\x1d91{key_id}\x1d92{mac}", keys=KEYS, now=NOW
+    )
 
     assert result.verdict is Verdict.UNKNOWN_CODE
 
 
 async def test_garbage_is_an_invalid_code_that_says_why(session):
-    result = await verify_pack(session, text="hello world", keys=KEYS, now=NOW)
+    result = await verify_pack(SessionReads(session), text="hello world", keys=KEYS, now=NOW)
 
     assert result.verdict is Verdict.INVALID_CODE
     assert result.unreadable is not None
@@ -212,6 +219,8 @@ async def test_an_unknown_gtin_is_unknown_without_a_card(session, organisations)
     gtin = new_gtin()
     key_id, mac = KEYS.sign(gtin, serial)
 
-    result = await verify_pack(session, text=f"01{gtin}21{serial}\x1d91{key_id}\x1d92{mac}", keys=KEYS, now=NOW)
+    result = await verify_pack(
+        SessionReads(session), text=f"01{gtin}21{serial}\x1d91{key_id}\x1d92{mac}", keys=KEYS, now=NOW
+    )
 
     assert (result.verdict, result.product) == (Verdict.UNKNOWN_CODE, None)
