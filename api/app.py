@@ -122,6 +122,7 @@ def create_app(settings: Settings, *, engine: AsyncEngine | None = None) -> Star
     )
     app.state.settings = settings
     app.state.verification_log = verification_log
+    app.state.resources = resources
     app.state.clock = clock
     app.state.sessions = sessions
     return app

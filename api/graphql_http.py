@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import OrderedDict
@@ -34,6 +35,7 @@ from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from api import limits
 from api.auth import InvalidToken, TokenVerifier
 from api.metrics import Metrics
+from api.plan import Plan, PlanRun, Unsupported, coerce_variables, compile_plan
 from api.ratelimit import CostBudget, caller_key
 from api.settings import Settings
 from domain.shared.errors import DomainError
@@ -58,6 +60,7 @@ class PreparedDocument:
     fragments: dict[str, FragmentDefinitionNode] = field(default_factory=dict)
     static_costs: dict[str | None, int] = field(default_factory=dict)  # per operation whose cost has no variables
     labels: dict[str | None, str] = field(default_factory=dict)
+    plans: dict[str | None, Plan] = field(default_factory=dict)  # the queries the compiler covers
 
 
 class RequestRefused(Exception):
@@ -79,6 +82,7 @@ class GraphQLEndpoint:
         verifier: TokenVerifier,
         resources: Resources,
         metrics: Metrics,
+        compile_plans: bool = True,
     ) -> None:
         self._settings = settings
         self._verifier = verifier
@@ -89,6 +93,7 @@ class GraphQLEndpoint:
         if settings.is_production:
             self._rules = (*self._rules, NoSchemaIntrospectionCustomRule)
         self._documents: OrderedDict[str, PreparedDocument] = OrderedDict()
+        self._compile = compile_plans
         self._budget = CostBudget(capacity=settings.rate_limit_points, restore_per_s=settings.rate_limit_restore_per_s)
 
     async def handle(self, request: Request) -> Response:
@@ -253,6 +258,9 @@ class GraphQLEndpoint:
             prepared.labels[name] = f"{operation.operation.value} {'+'.join(roots) or '-'}"
             if not limits.uses_variable_sizes(operation):
                 prepared.static_costs[name] = limits.cost(_SCHEMA, operation, fragments, {})
+            if self._compile:
+                with contextlib.suppress(Unsupported):
+                    prepared.plans[name] = compile_plan(_SCHEMA, operation, fragments)
         return prepared
 
     def _operation(self, prepared: PreparedDocument, name: str | None) -> OperationDefinitionNode:
@@ -281,8 +289,15 @@ class GraphQLEndpoint:
         self, prepared: PreparedDocument, operation_name: str | None, variables: dict[str, Any], context: Context
     ) -> ExecutionResult:
         assert prepared.document is not None
+        plan = prepared.plans.get(operation_name if operation_name is not None else _only_name(prepared))
+        coerced = coerce_variables(_SCHEMA, plan.operation, variables) if plan is not None else None
         try:
             async with asyncio.timeout(self._settings.execution_timeout_s):
+                if plan is not None and coerced is not None:
+                    run = PlanRun(plan, _SCHEMA, context, coerced)
+                    data = await run.execute()
+                    return ExecutionResult(data, run.errors or None)
+                # Not compiled, or variables that do not fit: graphql-core executes, and explains.
                 result = execute(
                     _SCHEMA,
                     prepared.document,
@@ -349,6 +364,11 @@ class GraphQLEndpoint:
             media_type=GRAPHQL_RESPONSE if accepts_new else "application/json",
             headers={"Content-Language": locale.value},
         )
+
+
+def _only_name(prepared: PreparedDocument) -> str | None:
+    [name] = prepared.operations  # without operationName a document holds one operation (checked before)
+    return name
 
 
 def _place(operations: dict[str, Any], path: str, value: bytes) -> None:

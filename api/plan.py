@@ -1,0 +1,395 @@
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLAbstractType,
+    GraphQLEnumType,
+    GraphQLError,
+    GraphQLField,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLScalarType,
+    GraphQLSchema,
+    GraphQLString,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    located_error,
+)
+from graphql.execution.values import get_argument_values, get_variable_values
+from graphql.pyutils import Path
+from strawberry.schema.schema import _OperationContextAwareGraphQLResolveInfo
+
+# performance.md: interpreting a document with graphql-core costs more than the whole request may. A query whose
+# document is known (every distinct text is prepared once) is compiled here into a plan: which value each response
+# key reads, how it is serialised, what to do with null, decided once per document instead of once per field per
+# request. Resolvers still run (access checks stay in them), argument and variable coercion are graphql-core's own,
+# and whatever the compiler does not cover (mutations, subscriptions, introspection, directives) runs through
+# graphql-core as before. tests/api/test_plan.py runs documents through both paths and requires the same JSON.
+
+_STRAWBERRY_FIELD = "strawberry-definition"
+
+
+class Unsupported(Exception):
+    """The compiler does not cover this document; graphql-core executes it."""
+
+
+@dataclass(slots=True)
+class _Field:
+    key: str
+    name: str
+    nodes: list[FieldNode]
+    definition: GraphQLField
+    parent: GraphQLObjectType
+    getter: Callable[[Any], Any] | None  # a plain attribute; None: call the field's resolver
+    has_arguments: bool
+    completion: _Completion
+
+
+@dataclass(slots=True)
+class _Object:
+    type: GraphQLObjectType
+    fields: list[_Field]
+
+
+@dataclass(slots=True)
+class _Completion:
+    """How a value of one output type becomes JSON."""
+
+    non_null: bool
+    kind: str  # "leaf", "object", "abstract", "list"
+    serialize: Callable[[Any], Any] | None = None
+    object: _Object | None = None
+    by_type: dict[str, _Object] = field(default_factory=dict)
+    abstract: GraphQLAbstractType | None = None
+    item: _Completion | None = None
+    type: GraphQLOutputType | None = None
+
+
+@dataclass(slots=True)
+class Plan:
+    operation: OperationDefinitionNode
+    fragments: dict[str, FragmentDefinitionNode]
+    root: _Object
+
+
+class _NullBubble(Exception):
+    """A null where the schema promises none: the nearest nullable parent becomes null."""
+
+
+def compile_plan(
+    schema: GraphQLSchema, operation: OperationDefinitionNode, fragments: dict[str, FragmentDefinitionNode]
+) -> Plan:
+    """The plan of a validated query; raises Unsupported for what graphql-core must execute itself."""
+    if operation.operation is not OperationType.QUERY:
+        raise Unsupported("only queries are compiled")
+    root = schema.query_type
+    assert root is not None
+    return Plan(operation, fragments, _compile_object(schema, root, [operation.selection_set], fragments))
+
+
+def _compile_object(
+    schema: GraphQLSchema,
+    object_type: GraphQLObjectType,
+    selection_sets: list[SelectionSetNode],
+    fragments: Mapping[str, FragmentDefinitionNode],
+) -> _Object:
+    grouped: dict[str, list[FieldNode]] = {}
+    for selection_set in selection_sets:
+        _collect(schema, object_type, selection_set, fragments, grouped, set())
+    fields: list[_Field] = []
+    for key, nodes in grouped.items():
+        name = nodes[0].name.value
+        if name == "__typename":
+            fields.append(_typename_field(key, nodes, object_type))
+            continue
+        if name.startswith("__"):
+            raise Unsupported("introspection")
+        definition = object_type.fields[name]
+        subsets = [node.selection_set for node in nodes if node.selection_set is not None]
+        fields.append(
+            _Field(
+                key=key,
+                name=name,
+                nodes=nodes,
+                definition=definition,
+                parent=object_type,
+                getter=_plain_getter(definition),
+                has_arguments=bool(definition.args),
+                completion=_compile_completion(schema, definition.type, subsets, fragments),
+            )
+        )
+    return _Object(object_type, fields)
+
+
+def _collect(
+    schema: GraphQLSchema,
+    object_type: GraphQLObjectType,
+    selection_set: SelectionSetNode,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    grouped: dict[str, list[FieldNode]],
+    visited: set[str],
+) -> None:
+    for selection in selection_set.selections:
+        if selection.directives:
+            raise Unsupported("directives")
+        if isinstance(selection, FieldNode):
+            key = selection.alias.value if selection.alias else selection.name.value
+            grouped.setdefault(key, []).append(selection)
+        elif isinstance(selection, InlineFragmentNode):
+            if selection.type_condition is None or _applies(schema, selection.type_condition.name.value, object_type):
+                _collect(schema, object_type, selection.selection_set, fragments, grouped, visited)
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            fragment = fragments[name]
+            if name not in visited and _applies(schema, fragment.type_condition.name.value, object_type):
+                visited.add(name)
+                _collect(schema, object_type, fragment.selection_set, fragments, grouped, visited)
+
+
+def _applies(schema: GraphQLSchema, condition: str, object_type: GraphQLObjectType) -> bool:
+    conditional = schema.get_type(condition)
+    if conditional is object_type:
+        return True
+    return isinstance(conditional, GraphQLAbstractType) and schema.is_sub_type(conditional, object_type)
+
+
+def _compile_completion(
+    schema: GraphQLSchema,
+    output: GraphQLOutputType,
+    subsets: list[SelectionSetNode],
+    fragments: Mapping[str, FragmentDefinitionNode],
+) -> _Completion:
+    non_null = isinstance(output, GraphQLNonNull)
+    inner = output.of_type if isinstance(output, GraphQLNonNull) else output
+    if isinstance(inner, GraphQLList):
+        return _Completion(non_null, "list", item=_compile_completion(schema, inner.of_type, subsets, fragments))
+    if isinstance(inner, GraphQLScalarType | GraphQLEnumType):
+        return _Completion(non_null, "leaf", serialize=inner.serialize, type=inner)
+    if isinstance(inner, GraphQLObjectType):
+        return _Completion(non_null, "object", object=_compile_object(schema, inner, subsets, fragments), type=inner)
+    if isinstance(inner, GraphQLAbstractType):
+        by_type = {
+            possible.name: _compile_object(schema, possible, subsets, fragments)
+            for possible in schema.get_possible_types(inner)
+        }
+        return _Completion(non_null, "abstract", by_type=by_type, abstract=inner, type=inner)
+    raise Unsupported(f"output type {inner}")
+
+
+def _plain_getter(definition: GraphQLField) -> Callable[[Any], Any] | None:
+    """A plain strawberry attribute is read directly; everything else goes through its resolver."""
+    strawberry_field = (definition.extensions or {}).get(_STRAWBERRY_FIELD)
+    resolver = definition.resolve
+    if (
+        strawberry_field is None
+        or strawberry_field.base_resolver is not None
+        or strawberry_field.extensions
+        or not getattr(resolver, "_is_default", False)
+        or definition.args
+    ):
+        return None
+    return attrgetter(strawberry_field.python_name)
+
+
+def _typename_field(key: str, nodes: list[FieldNode], object_type: GraphQLObjectType) -> _Field:
+    name = object_type.name
+    return _Field(
+        key=key,
+        name="__typename",
+        nodes=nodes,
+        definition=GraphQLField(GraphQLNonNull(GraphQLString)),
+        parent=object_type,
+        getter=lambda _: name,
+        has_arguments=False,
+        completion=_Completion(True, "leaf", serialize=_identity),
+    )
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+class PlanRun:
+    """One execution of a plan: the request's context, variables, and the errors met on the way."""
+
+    __slots__ = ("context", "errors", "plan", "schema", "variables")
+
+    def __init__(self, plan: Plan, schema: GraphQLSchema, context: Any, variables: Any) -> None:
+        self.plan, self.schema, self.context, self.variables = plan, schema, context, variables
+        self.errors: list[GraphQLError] = []
+
+    async def execute(self) -> dict[str, Any] | None:
+        try:
+            return await self._object(self.plan.root, None, None)
+        except _NullBubble:
+            return None
+
+    async def _object(self, plan: _Object, source: Any, path: Path | None) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        pending: list[tuple[_Field, Any]] = []
+        for step in plan.fields:
+            try:
+                if step.getter is not None:
+                    value = step.getter(source)
+                else:
+                    value = self._resolve(step, source, path)
+                    if inspect.isawaitable(value):
+                        result[step.key] = None  # keeps the response in field order until it is known
+                        pending.append((step, self._complete(step, step.completion, value, path)))
+                        continue
+                result[step.key] = await self._complete(step, step.completion, value, path)
+            except Exception as error:
+                self._failed(step, error, path)
+                result[step.key] = None
+        if pending:
+            # Siblings resolve concurrently, as in graphql-core, so that their DataLoaders batch together.
+            values = await asyncio.gather(*(completion for _, completion in pending), return_exceptions=True)
+            for (step, _), value in zip(pending, values, strict=True):
+                if isinstance(value, Exception):
+                    self._failed(step, value, path)
+                    value = None
+                result[step.key] = value
+        return result
+
+    def _resolve(self, step: _Field, source: Any, path: Path | None) -> Any:
+        field_path = Path(path, step.key, step.parent.name)
+        arguments = get_argument_values(step.definition, step.nodes[0], self.variables) if step.has_arguments else {}
+        info = self._info(step, field_path)
+        resolver = step.definition.resolve
+        assert resolver is not None
+        return resolver(source, info, **arguments)
+
+    def _info(self, step: _Field, path: Path) -> Any:
+        return _OperationContextAwareGraphQLResolveInfo(
+            step.name,
+            step.nodes,
+            step.definition.type,
+            step.parent,
+            path,
+            self.schema,
+            self.plan.fragments,
+            None,
+            self.plan.operation,
+            self.variables.coerced,
+            self.context,
+            inspect.isawaitable,
+            None,
+            None,
+            {},
+        )
+
+    async def _complete(self, step: _Field, completion: _Completion, value: Any, path: Path | None) -> Any:
+        if inspect.isawaitable(value):
+            value = await value
+        if value is None:
+            if completion.non_null:
+                raise _NullViolation(step)
+            return None
+        kind = completion.kind
+        if kind == "leaf":
+            assert completion.serialize is not None
+            return completion.serialize(value)
+        field_path = Path(path, step.key, step.parent.name)
+        if kind == "object":
+            assert completion.object is not None
+            return await self._object(completion.object, value, field_path)
+        if kind == "abstract":
+            return await self._abstract(step, completion, value, field_path)
+        assert completion.item is not None
+        return await self._list(step, completion.item, value, field_path)
+
+    async def _abstract(self, step: _Field, completion: _Completion, value: Any, path: Path) -> Any:
+        assert completion.abstract is not None
+        resolve_type = completion.abstract.resolve_type
+        if resolve_type is None:
+            raise Unsupported("an abstract type without resolve_type")
+        type_name = resolve_type(value, self._info(step, path), completion.abstract)
+        if inspect.isawaitable(type_name):
+            type_name = await type_name
+        if not isinstance(type_name, str) or type_name not in completion.by_type:
+            raise GraphQLError(f"Abstract type '{completion.abstract.name}' must resolve to an object type.")
+        return await self._object(completion.by_type[type_name], value, path)
+
+    async def _list(self, step: _Field, item: _Completion, values: Any, path: Path) -> list[Any]:
+        completed = await asyncio.gather(
+            *(self._list_item(step, item, value, Path(path, index, None)) for index, value in enumerate(values)),
+            return_exceptions=True,
+        )
+        for value in completed:
+            if isinstance(value, BaseException):
+                raise value  # a non-null item was null: the whole list is (the error is recorded already)
+        return completed
+
+    async def _list_item(self, step: _Field, item: _Completion, value: Any, path: Path) -> Any:
+        try:
+            return await self._complete_item(step, item, value, path)
+        except _NullBubble:
+            if item.non_null:
+                raise
+            return None
+        except _NullViolation as violation:
+            self.errors.append(located_error(GraphQLError(violation.message), step.nodes, path.as_list()))
+            raise _NullBubble() from None
+        except Exception as error:
+            self.errors.append(located_error(error, step.nodes, path.as_list()))
+            if item.non_null:
+                raise _NullBubble() from None
+            return None
+
+    async def _complete_item(self, step: _Field, item: _Completion, value: Any, path: Path) -> Any:
+        if inspect.isawaitable(value):
+            value = await value
+        if value is None:
+            if item.non_null:
+                raise _NullViolation(step)
+            return None
+        if item.kind == "leaf":
+            assert item.serialize is not None
+            return item.serialize(value)
+        if item.kind == "object":
+            assert item.object is not None
+            return await self._object(item.object, value, path)
+        if item.kind == "abstract":
+            return await self._abstract(step, item, value, path)
+        assert item.item is not None
+        return await self._list(step, item.item, value, path)
+
+    def _failed(self, step: _Field, error: Exception, path: Path | None) -> None:
+        """Record a field's error; the field is null, or, if it may not be, its parent is (by raising)."""
+        field_path = Path(path, step.key, step.parent.name)
+        if isinstance(error, _NullBubble):
+            located = None
+        elif isinstance(error, _NullViolation):
+            located = located_error(GraphQLError(error.message), step.nodes, field_path.as_list())
+        else:
+            located = located_error(error, step.nodes, field_path.as_list())
+        if located is not None:
+            self.errors.append(located)
+        if step.completion.non_null:
+            raise _NullBubble()
+        return
+
+
+class _NullViolation(Exception):
+    def __init__(self, step: _Field) -> None:
+        super().__init__()
+        self.message = f"Cannot return null for non-nullable field {step.parent.name}.{step.name}."
+
+
+def coerce_variables(schema: GraphQLSchema, operation: OperationDefinitionNode, inputs: dict[str, Any]) -> Any:
+    """graphql-core's coerced variables, or None when they do not fit (graphql-core then reports why)."""
+    coerced = get_variable_values(schema, operation.variable_definitions or (), inputs, max_errors=50)
+    return None if isinstance(coerced, list) else coerced
