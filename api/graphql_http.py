@@ -290,7 +290,7 @@ class GraphQLEndpoint:
     ) -> ExecutionResult:
         assert prepared.document is not None
         plan = prepared.plans.get(operation_name if operation_name is not None else _only_name(prepared))
-        coerced = coerce_variables(_SCHEMA, plan.operation, variables) if plan is not None else None
+        coerced = coerce_variables(plan, _SCHEMA, variables) if plan is not None else None
         try:
             async with asyncio.timeout(self._settings.execution_timeout_s):
                 if plan is not None and coerced is not None:

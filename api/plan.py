@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from operator import attrgetter
 from typing import Any
 
@@ -28,8 +28,16 @@ from graphql import (
     SelectionSetNode,
     located_error,
 )
-from graphql.execution.values import get_argument_values, get_variable_values
-from graphql.pyutils import Path
+from graphql.execution.get_variable_signature import GraphQLVariableSignature, get_variable_signature
+from graphql.execution.values import (
+    VariableValues,
+    VariableValueSource,
+    get_argument_values,
+    get_variable_values,
+    input_is_nested_too_deeply,
+)
+from graphql.pyutils import Path, Undefined
+from graphql.utilities.coerce_input_value import coerce_input_value
 from strawberry.schema.schema import _OperationContextAwareGraphQLResolveInfo
 
 # performance.md: interpreting a document with graphql-core costs more than the whole request may. A query whose
@@ -83,6 +91,7 @@ class Plan:
     operation: OperationDefinitionNode
     fragments: dict[str, FragmentDefinitionNode]
     root: _Object
+    signatures: list[GraphQLVariableSignature] | None = None  # the variables' types, resolved once
 
 
 class _NullBubble(Exception):
@@ -97,7 +106,15 @@ def compile_plan(
         raise Unsupported("only queries are compiled")
     root = schema.query_type
     assert root is not None
-    return Plan(operation, fragments, _compile_object(schema, root, [operation.selection_set], fragments))
+    signatures = [get_variable_signature(schema, node) for node in operation.variable_definitions or ()]
+    if any(isinstance(signature, GraphQLError) for signature in signatures):
+        raise Unsupported("a variable of a type that is not an input type")
+    return Plan(
+        operation,
+        fragments,
+        _compile_object(schema, root, [operation.selection_set], fragments),
+        [s for s in signatures if isinstance(s, GraphQLVariableSignature)],
+    )
 
 
 def _compile_object(
@@ -254,7 +271,13 @@ class PlanRun:
             except Exception as error:
                 self._failed(step, error, path)
                 result[step.key] = None
-        if pending:
+        if len(pending) == 1:  # one async field (the scan's root): awaited here, without a task
+            step, completion = pending[0]
+            try:
+                result[step.key] = await completion
+            except Exception as error:
+                self._failed(step, error, path)
+        elif pending:
             # Siblings resolve concurrently, as in graphql-core, so that their DataLoaders batch together.
             values = await asyncio.gather(*(completion for _, completion in pending), return_exceptions=True)
             for (step, _), value in zip(pending, values, strict=True):
@@ -324,6 +347,8 @@ class PlanRun:
         return await self._object(completion.by_type[type_name], value, path)
 
     async def _list(self, step: _Field, item: _Completion, values: Any, path: Path) -> list[Any]:
+        if item.kind == "leaf" and not any(inspect.isawaitable(value) for value in values):
+            return self._leaves(step, item, values, path)
         completed = await asyncio.gather(
             *(self._list_item(step, item, value, Path(path, index, None)) for index, value in enumerate(values)),
             return_exceptions=True,
@@ -331,6 +356,25 @@ class PlanRun:
         for value in completed:
             if isinstance(value, BaseException):
                 raise value  # a non-null item was null: the whole list is (the error is recorded already)
+        return completed
+
+    def _leaves(self, step: _Field, item: _Completion, values: Any, path: Path) -> list[Any]:
+        """A list of scalars or enums, serialised in place: no coroutine or task per item."""
+        assert item.serialize is not None
+        serialize, completed = item.serialize, []
+        for index, value in enumerate(values):
+            if value is not None:
+                try:
+                    completed.append(serialize(value))
+                    continue
+                except Exception as error:
+                    self.errors.append(located_error(error, step.nodes, Path(path, index, None).as_list()))
+            elif item.non_null:
+                message = _NullViolation(step).message
+                self.errors.append(located_error(GraphQLError(message), step.nodes, Path(path, index, None).as_list()))
+            if item.non_null:
+                raise _NullBubble()
+            completed.append(None)
         return completed
 
     async def _list_item(self, step: _Field, item: _Completion, value: Any, path: Path) -> Any:
@@ -389,7 +433,24 @@ class _NullViolation(Exception):
         self.message = f"Cannot return null for non-nullable field {step.parent.name}.{step.name}."
 
 
-def coerce_variables(schema: GraphQLSchema, operation: OperationDefinitionNode, inputs: dict[str, Any]) -> Any:
-    """graphql-core's coerced variables, or None when they do not fit (graphql-core then reports why)."""
-    coerced = get_variable_values(schema, operation.variable_definitions or (), inputs, max_errors=50)
-    return None if isinstance(coerced, list) else coerced
+def coerce_variables(plan: Plan, schema: GraphQLSchema, inputs: dict[str, Any]) -> VariableValues | None:
+    """The variables coerced as graphql-core coerces them, or None when they do not fit (graphql-core then says why).
+
+    Every variable sent is coerced by graphql-core's coerce_input_value against the signature the plan resolved
+    once; a document that leaves a variable out (defaults, nulls) goes through graphql-core's own path whole.
+    """
+    if plan.signatures is None or len(inputs) != len(plan.signatures):
+        coerced = get_variable_values(schema, plan.operation.variable_definitions or (), inputs, max_errors=50)
+        return None if isinstance(coerced, list) else coerced
+    sources: dict[str, VariableValueSource] = {}
+    values: dict[str, Any] = {}
+    for signature in plan.signatures:
+        value = inputs.get(signature.name, Undefined)
+        if value is Undefined or value is None or input_is_nested_too_deeply(value, signature.type):
+            return coerce_variables(replace(plan, signatures=None), schema, inputs)
+        coerced_value = coerce_input_value(value, signature.type)
+        if coerced_value is Undefined:
+            return None
+        sources[signature.name] = VariableValueSource(signature, value)
+        values[signature.name] = coerced_value
+    return VariableValues(sources, values)

@@ -45,7 +45,7 @@ async def both_ways(client, document: str, variables: dict[str, Any] | None = No
 
     plan = compile_plan(SCHEMA, operation, fragments)
     actual_context = context()
-    run = PlanRun(plan, SCHEMA, actual_context, coerce_variables(SCHEMA, operation, variables or {}))
+    run = PlanRun(plan, SCHEMA, actual_context, coerce_variables(plan, SCHEMA, variables or {}))
     data = await run.execute()
     await actual_context.close()
     return _json(expected.data, expected.errors), _json(data, run.errors)
@@ -168,3 +168,24 @@ async def test_generated_selections_of_the_scan_answer_the_same(client, keys, en
         document = f"query($code: String!) {{ verifyPack(code: $code) {{ {selection} }} }}"
         expected, actual = await both_ways(client, document, {"code": rng.choice([code, "junk", code.lower()])})
         assert actual == expected, document
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [{"code": "x"}, {"code": "x", "region": None}, {"code": "x", "region": "ASTANA"}, {"code": "x", "extra": 1}],
+    ids=["left out", "null", "given", "an extra one"],
+)
+async def test_variables_are_coerced_as_graphql_core_coerces_them(client, variables):
+    document = "query($code: String!, $region: Region) { verifyPack(code: $code, region: $region) { verdict } }"
+
+    expected, actual = await both_ways(client, document, variables)
+
+    assert actual == expected
+
+
+def test_a_variable_that_does_not_fit_leaves_the_request_to_graphql_core():
+    ast = parse("query($code: String!) { verifyPack(code: $code) { verdict } }")
+    plan = compile_plan(SCHEMA, ast.definitions[0], {})
+
+    assert coerce_variables(plan, SCHEMA, {"code": 42}) is None
+    assert coerce_variables(plan, SCHEMA, {}) is None
