@@ -51,7 +51,11 @@ def create_app(settings: Settings, *, engine: AsyncEngine | None = None) -> Star
     if engine is None:
         if not settings.database_url:
             raise ValueError("create_app needs DATABASE_URL; `govgraph serve` starts an embedded database for you")
-        engine = create_engine(async_url(settings.database_url), pool_size=settings.db_pool_size)
+        engine = create_engine(
+            async_url(settings.database_url),
+            pool_size=settings.db_pool_size,
+            command_timeout_s=settings.execution_timeout_s,
+        )
     sessions = create_sessionmaker(engine)
     metrics = Metrics(engine)
     verifier = TokenVerifier(
@@ -64,7 +68,9 @@ def create_app(settings: Settings, *, engine: AsyncEngine | None = None) -> Star
     clock: Clock = SystemClock() if settings.is_production else AdjustableClock()
     verification_log = BufferedVerificationLog(sessions, clock)
     assert settings.database_url is not None
-    reads = PoolReads(libpq_url(settings.database_url), size=settings.db_pool_size)
+    reads = PoolReads(
+        libpq_url(settings.database_url), size=settings.db_pool_size, command_timeout_s=settings.execution_timeout_s
+    )
     resources = Resources(
         sessions=sessions,
         clock=clock,

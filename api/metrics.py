@@ -35,16 +35,24 @@ class Metrics:
         )
         self.errors = Counter("graphql_errors", "Errors in GraphQL responses by code", ["code"], registry=self.registry)
         self.registry.register(_PoolCollector(engine))
+        self._latency: dict[str, Any] = {}
+        self._requests: dict[tuple[str, str], Any] = {}
 
     def observe(self, operation: str, seconds: float, errors: Iterable[dict[str, Any]] | None) -> None:
         # `operation` is "<type> <root fields>" from a validated document (or "invalid"): bounded by the schema,
         # never the client's free-text operation name.
-        self.latency.labels(operation).observe(seconds)
+        latency = self._latency.get(operation)
+        if latency is None:  # prometheus_client's labels() hashes and locks on every call; the child is kept
+            latency = self._latency[operation] = self.latency.labels(operation)
+        latency.observe(seconds)
         outcome = "ok"
         for error in errors or ():
             outcome = "error"
             self.errors.labels(error.get("extensions", {}).get("code", "UNKNOWN")).inc()
-        self.requests.labels(operation, outcome).inc()
+        counter = self._requests.get((operation, outcome))
+        if counter is None:
+            counter = self._requests[(operation, outcome)] = self.requests.labels(operation, outcome)
+        counter.inc()
 
     async def endpoint(self, request: Request) -> Response:
         return Response(generate_latest(self.registry), media_type="text/plain; version=0.0.4; charset=utf-8")

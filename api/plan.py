@@ -267,7 +267,12 @@ class PlanRun:
                         result[step.key] = None  # keeps the response in field order until it is known
                         pending.append((step, self._complete(step, step.completion, value, path)))
                         continue
-                result[step.key] = await self._complete(step, step.completion, value, path)
+                completion = step.completion
+                if completion.kind == "leaf" and value is not None:
+                    # Most fields are scalars read from an attribute: serialised here, without a coroutine each.
+                    result[step.key] = completion.serialize(value)  # type: ignore[misc]  # set for every leaf
+                else:
+                    result[step.key] = await self._complete(step, completion, value, path)
             except Exception as error:
                 self._failed(step, error, path)
                 result[step.key] = None

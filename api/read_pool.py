@@ -13,8 +13,8 @@ class PoolReads:
     reset is a second round trip per request).
     """
 
-    def __init__(self, database_url: str, *, size: int) -> None:
-        self._url, self._size = database_url, size
+    def __init__(self, database_url: str, *, size: int, command_timeout_s: float | None = None) -> None:
+        self._url, self._size, self._command_timeout_s = database_url, size, command_timeout_s
         self._pool: asyncpg.Pool | None = None
 
     async def start(self) -> None:
@@ -23,6 +23,7 @@ class PoolReads:
             min_size=1,
             max_size=self._size,
             reset=_keep_state,
+            command_timeout=self._command_timeout_s,
             server_settings={"application_name": "govgraph-reads", "timezone": "UTC"},
         )
 

@@ -154,8 +154,24 @@ class PackCode:
         return [(ai, value) for ai, value in fields if value is not None]
 
 
+# The form our printed codes scan as, ]d2 and GS bytes included: nine scans in ten. It is read by one regular
+# expression instead of the general parser (≈1 µs instead of ≈10); anything else takes the general path, and
+# tests/domain/medicines/test_codes.py holds both to the same answer.
+_SCANNED_AS_PRINTED = re.compile(
+    r"(?:\]d2)?01([0-9]{14})21([0-9A-Za-z]{13})\x1d91([0-9A-Za-z]{4})\x1d92([0-9A-Za-z+/]{43}=)"
+)
+
+
 def parse_pack_code(text: str) -> PackCode:
     """The pack named by a code in any form a client sends; UnreadableCode says what is wrong and where."""
+    printed = _SCANNED_AS_PRINTED.fullmatch(text)
+    if printed is not None and gs1_standard_check_digit(printed[1][:13]) == int(printed[1][13]):
+        return PackCode(printed[1], printed[2], printed[3], printed[4])
+    return parse_any_form(text)
+
+
+def parse_any_form(text: str) -> PackCode:
+    """parse_pack_code's general path, for every accepted form."""
     if len(text) > MAX_CODE_LENGTH:
         raise UnreadableCode(
             CodeProblem.CODE_TOO_LONG,

@@ -167,16 +167,19 @@ async def verify_pack_photo(reads: Reads, *, image: bytes, keys: CodeKeys, now: 
 
 def _signed(code: PackCode, keys: CodeKeys) -> PackCode | None:
     """The code whose AI 92 our key confirms: as read, or with letter case swapped (caps lock); else None."""
-    for candidate in (code, swapped_case(code)):
-        if (
-            candidate is not None
-            and not candidate.form_problems
-            and keys.verifies(
-                candidate.key_id or "", candidate.gtin, candidate.serial, candidate.verification_code or ""
-            )
-        ):
-            return candidate
-    return None
+    if _confirmed(code, keys):
+        return code
+    swapped = swapped_case(code)  # only now: the swap costs, and a genuine reading never needs it
+    return swapped if swapped is not None and _confirmed(swapped, keys) else None
+
+
+def _confirmed(code: PackCode, keys: CodeKeys) -> bool:
+    return (
+        code.key_id is not None
+        and code.verification_code is not None
+        and not code.form_problems
+        and keys.verifies(code.key_id, code.gtin, code.serial, code.verification_code)
+    )
 
 
 def _verdict(

@@ -20,7 +20,9 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def create_engine(url: str, *, pool_size: int = 20, max_overflow: int = 0) -> AsyncEngine:
+def create_engine(
+    url: str, *, pool_size: int = 20, max_overflow: int = 0, command_timeout_s: float | None = None
+) -> AsyncEngine:
     # No overflow: a connection opened for a burst and closed after it costs a TCP and TLS handshake per request
     # under sustained load (seen in the scan benchmark's profile); requests beyond the pool wait for a connection.
     return create_async_engine(
@@ -28,7 +30,10 @@ def create_engine(url: str, *, pool_size: int = 20, max_overflow: int = 0) -> As
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_pre_ping=False,  # a dead connection fails one request and is replaced; a ping would tax every one
-        connect_args={"server_settings": {"application_name": "govgraph", "timezone": "UTC"}},
+        connect_args={
+            "server_settings": {"application_name": "govgraph", "timezone": "UTC"},
+            "command_timeout": command_timeout_s,  # no statement outlives the request that sent it
+        },
     )
 
 

@@ -279,3 +279,29 @@ def test_swapping_letter_case_of_a_code_without_letters_gives_nothing() -> None:
     code = PackCode(GTIN, "1234567890123", "0001", None, batch="2025")
 
     assert swapped_case(code) is None
+
+
+def _outcome(parse, text: str) -> object:
+    try:
+        return parse(text)
+    except UnreadableCode as unreadable:
+        return (unreadable.problem, unreadable.ai, unreadable.position)
+
+
+def test_the_fast_path_for_printed_codes_answers_as_the_general_parser_does():
+    import random
+
+    from domain.medicines.codes import parse_any_form
+
+    rng = random.Random(7)
+    alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+    texts = []
+    for _ in range(300):
+        gtin = "".join(rng.choice("0123456789") for _ in range(14))
+        serial = "".join(rng.choice(alphabet) for _ in range(13))
+        mac = "".join(rng.choice(alphabet + "+/") for _ in range(43)) + "="
+        text = f"01{gtin}21{serial}\x1d910001\x1d92{mac}"
+        texts += [text, "]d2" + text, text[:-1], text.replace("\x1d", "")]
+
+    for text in texts:
+        assert _outcome(parse_pack_code, text) == _outcome(parse_any_form, text), repr(text)
