@@ -54,7 +54,7 @@ def create_app(settings: Settings, *, engine: AsyncEngine | None = None) -> Star
         engine = create_engine(
             async_url(settings.database_url),
             pool_size=settings.db_pool_size,
-            command_timeout_s=settings.execution_timeout_s,
+            statement_timeout_s=settings.execution_timeout_s,
         )
     sessions = create_sessionmaker(engine)
     metrics = Metrics(engine)
@@ -69,7 +69,7 @@ def create_app(settings: Settings, *, engine: AsyncEngine | None = None) -> Star
     verification_log = BufferedVerificationLog(sessions, clock)
     assert settings.database_url is not None
     reads = PoolReads(
-        libpq_url(settings.database_url), size=settings.db_pool_size, command_timeout_s=settings.execution_timeout_s
+        libpq_url(settings.database_url), size=settings.db_pool_size, statement_timeout_s=settings.execution_timeout_s
     )
     resources = Resources(
         sessions=sessions,

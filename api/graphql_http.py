@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+import asyncpg
 import orjson
 from graphql import (
     DocumentNode,
@@ -292,7 +293,7 @@ class GraphQLEndpoint:
         plan = prepared.plans.get(operation_name if operation_name is not None else _only_name(prepared))
         coerced = coerce_variables(plan, _SCHEMA, variables) if plan is not None else None
         if plan is not None and coerced is not None:
-            # A query's waits are its statements, each bounded by the connections' command timeout (and photo
+            # A query's waits are its statements, each bounded by PostgreSQL's statement_timeout (and photo
             # decoding by its own budget), so the compiled path spares the per-request timer of asyncio.timeout.
             run = PlanRun(plan, _SCHEMA, context, coerced)
             data = await run.execute()
@@ -330,7 +331,7 @@ class GraphQLEndpoint:
         if isinstance(cause, DomainError):
             formatted["message"] = messages.render_error(cause, locale)
             formatted["extensions"] = {"code": cause.code.value}
-        elif isinstance(cause, TimeoutError):  # a statement past the command timeout
+        elif isinstance(cause, TimeoutError | asyncpg.QueryCanceledError):  # a statement past the timeout
             formatted["message"] = messages.render("TIMEOUT", locale, limit=self._settings.execution_timeout_s)
             formatted["extensions"] = {"code": "TIMEOUT"}
         elif error.path is None:  # variables that do not fit their types

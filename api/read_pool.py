@@ -4,6 +4,8 @@ from typing import Any
 
 import asyncpg
 
+from domain.shared.db import server_settings
+
 
 class PoolReads:
     """An asyncpg pool for single-statement reads (the scan's lookup), beside SQLAlchemy's pool for units of work.
@@ -13,8 +15,8 @@ class PoolReads:
     reset is a second round trip per request).
     """
 
-    def __init__(self, database_url: str, *, size: int, command_timeout_s: float | None = None) -> None:
-        self._url, self._size, self._command_timeout_s = database_url, size, command_timeout_s
+    def __init__(self, database_url: str, *, size: int, statement_timeout_s: float | None = None) -> None:
+        self._url, self._size, self._statement_timeout_s = database_url, size, statement_timeout_s
         self._pool: asyncpg.Pool | None = None
 
     async def start(self) -> None:
@@ -23,8 +25,7 @@ class PoolReads:
             min_size=1,
             max_size=self._size,
             reset=_keep_state,
-            command_timeout=self._command_timeout_s,
-            server_settings={"application_name": "govgraph-reads", "timezone": "UTC"},
+            server_settings=server_settings("govgraph-reads", statement_timeout_s=self._statement_timeout_s),
         )
 
     async def stop(self) -> None:
