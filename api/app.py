@@ -3,6 +3,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -10,6 +11,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
+from starlette.types import Receive, Scope, Send
 
 from api import migrate
 from api.auth import KeySet, TokenVerifier
@@ -36,6 +38,24 @@ def build_key_set(settings: Settings) -> KeySet:
     # Settings refuse production without a JWKS, so only development and test reach the local key.
     DevelopmentKey.load_or_create(settings.dev_keys_dir)
     return KeySet(file=settings.dev_keys_dir / JWKS_FILE, cache_s=settings.jwks_cache_s, min_refresh_s=0)
+
+
+class GovGraph(Starlette):
+    """Starlette, with HTTP on /graphql handed straight to the GraphQL endpoint.
+
+    The endpoint catches every error itself, so the router and the error middlewares add only their cost to the
+    busiest route (about a tenth of a scan's CPU, measured); every other route and the websocket go through them.
+    """
+
+    def __init__(self, graphql: GraphQLEndpoint, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._graphql = graphql
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == "/graphql":
+            await self._graphql.serve(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 def build_code_keys(settings: Settings) -> CodeKeys:
@@ -113,9 +133,9 @@ def create_app(settings: Settings, *, engine: AsyncEngine | None = None) -> Star
             if owns_engine:
                 await engine.dispose()
 
-    app = Starlette(
+    app = GovGraph(
+        graphql,
         routes=[
-            Route("/graphql", graphql.handle, methods=["GET", "POST"]),
             WebSocketRoute(
                 "/graphql",
                 SubscriptionEndpoint(settings=settings, verifier=verifier, resources=resources),

@@ -28,6 +28,7 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
+from starlette.types import Receive, Scope, Send
 from strawberry.execution import optimized_is_awaitable
 from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
@@ -42,7 +43,7 @@ from api.settings import Settings
 from domain.shared.errors import DomainError
 from schema import messages
 from schema.context import Context, Resources
-from schema.messages import Locale
+from schema.messages import DEFAULT_LOCALE, Locale
 from schema.schema import schema as strawberry_schema
 
 log = logging.getLogger("govgraph.graphql")
@@ -96,6 +97,22 @@ class GraphQLEndpoint:
         self._documents: OrderedDict[str, PreparedDocument] = OrderedDict()
         self._compile = compile_plans
         self._budget = CostBudget(capacity=settings.rate_limit_points, restore_per_s=settings.rate_limit_restore_per_s)
+
+    async def serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The ASGI entry for HTTP on /graphql, reached without Starlette's router and middleware (see app.py)."""
+        request = Request(scope, receive)
+        if request.method not in ("GET", "POST"):
+            response: Response = self._refusal(
+                request, 405, "OPERATION_NOT_ALLOWED", DEFAULT_LOCALE, operation="any", method=request.method
+            )
+            response.headers["Allow"] = "GET, POST"
+        else:
+            try:
+                response = await self.handle(request)
+            except Exception:  # a bug: logged, and answered as one, never as a bare traceback
+                log.exception("the GraphQL endpoint failed")
+                response = self._refusal(request, 500, "INTERNAL_SERVER_ERROR", DEFAULT_LOCALE)
+        await response(scope, receive, send)
 
     async def handle(self, request: Request) -> Response:
         started = time.perf_counter()

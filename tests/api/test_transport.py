@@ -245,3 +245,11 @@ async def test_asking_for_more_than_a_page_of_nodes_at_once_is_refused(client: h
     response = await gql(client, "query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ids})
 
     assert response.json()["errors"][0]["extensions"]["code"] == "INVALID_PAGE"
+
+
+async def test_a_method_other_than_get_or_post_is_405_with_the_allowed_ones(client):
+    response = await client.put("/graphql", json={"query": "{ __typename }"})
+
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"
+    assert response.json()["errors"][0]["extensions"]["code"] == "OPERATION_NOT_ALLOWED"
