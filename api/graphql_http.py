@@ -278,7 +278,7 @@ class GraphQLEndpoint:
                 prepared.static_costs[name] = limits.cost(_SCHEMA, operation, fragments, {})
             if self._compile:
                 with contextlib.suppress(Unsupported):
-                    prepared.plans[name] = compile_plan(_SCHEMA, operation, fragments)
+                    prepared.plans[name] = compile_plan(_SCHEMA, operation, fragments, strawberry_schema.config)
         return prepared
 
     def _operation(self, prepared: PreparedDocument, name: str | None) -> OperationDefinitionNode:

@@ -38,6 +38,7 @@ from graphql.execution.values import (
 )
 from graphql.pyutils import Path, Undefined
 from graphql.utilities.coerce_input_value import coerce_input_value
+from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import _OperationContextAwareGraphQLResolveInfo
 
 # performance.md: interpreting a document with graphql-core costs more than the whole request may. A query whose
@@ -64,6 +65,7 @@ class _Field:
     getter: Callable[[Any], Any] | None  # a plain attribute; None: call the field's resolver
     has_arguments: bool
     completion: _Completion
+    direct: _DirectCall | None = None  # the resolver called as strawberry would, without its per-call wrapping
 
 
 @dataclass(slots=True)
@@ -99,7 +101,10 @@ class _NullBubble(Exception):
 
 
 def compile_plan(
-    schema: GraphQLSchema, operation: OperationDefinitionNode, fragments: dict[str, FragmentDefinitionNode]
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode,
+    fragments: dict[str, FragmentDefinitionNode],
+    config: StrawberryConfig | None = None,
 ) -> Plan:
     """The plan of a validated query; raises Unsupported for what graphql-core must execute itself."""
     if operation.operation is not OperationType.QUERY:
@@ -112,7 +117,7 @@ def compile_plan(
     return Plan(
         operation,
         fragments,
-        _compile_object(schema, root, [operation.selection_set], fragments),
+        _compile_object(schema, root, [operation.selection_set], fragments, config),
         [s for s in signatures if isinstance(s, GraphQLVariableSignature)],
     )
 
@@ -122,6 +127,7 @@ def _compile_object(
     object_type: GraphQLObjectType,
     selection_sets: list[SelectionSetNode],
     fragments: Mapping[str, FragmentDefinitionNode],
+    config: StrawberryConfig | None,
 ) -> _Object:
     grouped: dict[str, list[FieldNode]] = {}
     for selection_set in selection_sets:
@@ -145,7 +151,8 @@ def _compile_object(
                 parent=object_type,
                 getter=_plain_getter(definition),
                 has_arguments=bool(definition.args),
-                completion=_compile_completion(schema, definition.type, subsets, fragments),
+                completion=_compile_completion(schema, definition.type, subsets, fragments, config),
+                direct=_direct_call(definition, config),
             )
         )
     return _Object(object_type, fields)
@@ -188,18 +195,23 @@ def _compile_completion(
     output: GraphQLOutputType,
     subsets: list[SelectionSetNode],
     fragments: Mapping[str, FragmentDefinitionNode],
+    config: StrawberryConfig | None,
 ) -> _Completion:
     non_null = isinstance(output, GraphQLNonNull)
     inner = output.of_type if isinstance(output, GraphQLNonNull) else output
     if isinstance(inner, GraphQLList):
-        return _Completion(non_null, "list", item=_compile_completion(schema, inner.of_type, subsets, fragments))
+        return _Completion(
+            non_null, "list", item=_compile_completion(schema, inner.of_type, subsets, fragments, config)
+        )
     if isinstance(inner, GraphQLScalarType | GraphQLEnumType):
         return _Completion(non_null, "leaf", serialize=inner.serialize, type=inner)
     if isinstance(inner, GraphQLObjectType):
-        return _Completion(non_null, "object", object=_compile_object(schema, inner, subsets, fragments), type=inner)
+        return _Completion(
+            non_null, "object", object=_compile_object(schema, inner, subsets, fragments, config), type=inner
+        )
     if isinstance(inner, GraphQLAbstractType):
         by_type = {
-            possible.name: _compile_object(schema, possible, subsets, fragments)
+            possible.name: _compile_object(schema, possible, subsets, fragments, config)
             for possible in schema.get_possible_types(inner)
         }
         return _Completion(non_null, "abstract", by_type=by_type, abstract=inner, type=inner)
@@ -219,6 +231,51 @@ def _plain_getter(definition: GraphQLField) -> Callable[[Any], Any] | None:
     ):
         return None
     return attrgetter(strawberry_field.python_name)
+
+
+@dataclass(frozen=True, slots=True)
+class _DirectCall:
+    """How strawberry would call a resolver whose arguments are scalars and enums, settled once."""
+
+    function: Callable[..., Any]
+    field: Any  # the StrawberryField, for the Info it gives the resolver
+    info_class: type[Any]
+    info_name: str | None
+    self_name: bool
+    source_names: tuple[str, ...]  # `root` / `parent` parameters
+    names: dict[str, str]  # GraphQL argument name -> Python parameter name
+
+
+def _direct_call(definition: GraphQLField, config: StrawberryConfig | None) -> _DirectCall | None:
+    """For a resolver strawberry would only rename arguments for, the call it would make; else None.
+
+    Strawberry's own wrapper also converts input objects and runs field extensions and permission classes: a field
+    that has any of those keeps the wrapper.
+    """
+    strawberry_field = (definition.extensions or {}).get(_STRAWBERRY_FIELD)
+    if config is None or strawberry_field is None or strawberry_field.base_resolver is None:
+        return None
+    if strawberry_field.extensions or getattr(strawberry_field, "permission_classes", None):
+        return None
+    for argument in definition.args.values():
+        named = argument.type
+        while isinstance(named, GraphQLNonNull | GraphQLList):
+            named = named.of_type
+        if not isinstance(named, GraphQLScalarType | GraphQLEnumType):
+            return None
+    resolver = strawberry_field.base_resolver
+    names = {config.name_converter.from_argument(a): a.python_name for a in strawberry_field.arguments}
+    if set(names) != set(definition.args):
+        return None
+    return _DirectCall(
+        function=resolver.wrapped_func,
+        field=strawberry_field,
+        info_class=config.info_class,
+        info_name=resolver.info_parameter.name if resolver.info_parameter else None,
+        self_name=resolver.self_parameter is not None,
+        source_names=tuple(p.name for p in (resolver.root_parameter, resolver.parent_parameter) if p is not None),
+        names=names,
+    )
 
 
 def _typename_field(key: str, nodes: list[FieldNode], object_type: GraphQLObjectType) -> _Field:
@@ -296,9 +353,18 @@ class PlanRun:
         field_path = Path(path, step.key, step.parent.name)
         arguments = get_argument_values(step.definition, step.nodes[0], self.variables) if step.has_arguments else {}
         info = self._info(step, field_path)
-        resolver = step.definition.resolve
-        assert resolver is not None
-        return resolver(source, info, **arguments)
+        direct = step.direct
+        if direct is None:
+            resolver = step.definition.resolve
+            assert resolver is not None
+            return resolver(source, info, **arguments)
+        names = direct.names
+        kwargs = {names[name]: value for name, value in arguments.items()}
+        if direct.info_name is not None:
+            kwargs[direct.info_name] = direct.info_class(_raw_info=info, _field=direct.field)
+        for name in direct.source_names:
+            kwargs[name] = source
+        return direct.function(source, **kwargs) if direct.self_name else direct.function(**kwargs)
 
     def _info(self, step: _Field, path: Path) -> Any:
         return _OperationContextAwareGraphQLResolveInfo(

@@ -43,7 +43,7 @@ async def both_ways(client, document: str, variables: dict[str, Any] | None = No
         expected = await expected
     await expected_context.close()
 
-    plan = compile_plan(SCHEMA, operation, fragments)
+    plan = compile_plan(SCHEMA, operation, fragments, strawberry_schema.config)
     actual_context = context()
     run = PlanRun(plan, SCHEMA, actual_context, coerce_variables(plan, SCHEMA, variables or {}))
     data = await run.execute()
