@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 from datetime import date
 from typing import Annotated
 
@@ -9,7 +10,7 @@ from domain.medicines import verification
 from domain.medicines.codes import CodeProblem, FormProblem
 from domain.medicines.models import PackState
 from domain.medicines.signals import VerificationRecord
-from domain.medicines.verification import Severity, Verdict
+from domain.medicines.verification import Place, ProductCard, Severity, Verdict
 from domain.shared.money import Money
 from domain.shared.regions import Region
 from schema import messages
@@ -83,15 +84,27 @@ class PackVerification:
             else None,
             form_problems=list(result.form_problems),
             notes=list(result.notes),
-            product=Product.from_domain(result.product) if result.product else None,
-            manufacturer=Organisation.from_domain(result.manufacturer) if result.manufacturer else None,
+            product=_product(result.product) if result.product else None,
+            manufacturer=_organisation(result.manufacturer) if result.manufacturer else None,
             batch=batch.number if batch else None,
             expiry=batch.expiry if batch else None,
             max_retail_price=Money(result.max_retail_price_tiyn) if result.max_retail_price_tiyn is not None else None,
-            location=PackLocation(organisation=Organisation.from_domain(result.holder), state=result.pack.state)
+            location=PackLocation(organisation=_organisation(result.holder), state=result.pack.state)
             if result.holder and result.pack
             else None,
         )
+
+
+# A few hundred products and a few thousand pharmacies answer millions of scans: their GraphQL objects are made
+# once per distinct card (the views are frozen, so equal cards give equal objects) instead of once per scan.
+@functools.lru_cache(maxsize=8192)
+def _product(card: ProductCard) -> Product:
+    return Product.from_domain(card)
+
+
+@functools.lru_cache(maxsize=16384)
+def _organisation(place: Place) -> Organisation:
+    return Organisation.from_domain(place)
 
 
 async def verify_pack(
