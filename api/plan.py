@@ -26,6 +26,8 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    VariableNode,
+    is_leaf_type,
     located_error,
 )
 from graphql.execution.get_variable_signature import GraphQLVariableSignature, get_variable_signature
@@ -35,9 +37,10 @@ from graphql.execution.values import (
     get_argument_values,
     get_variable_values,
     input_is_nested_too_deeply,
+    maybe_use_default_value,
 )
 from graphql.pyutils import Path, Undefined
-from graphql.utilities.coerce_input_value import coerce_input_value
+from graphql.utilities.coerce_input_value import coerce_input_literal, coerce_input_value
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import _OperationContextAwareGraphQLResolveInfo
 
@@ -66,6 +69,15 @@ class _Field:
     has_arguments: bool
     completion: _Completion
     direct: _DirectCall | None = None  # the resolver called as strawberry would, without its per-call wrapping
+    arguments: _Arguments | None = None  # None: graphql-core coerces them at every call
+
+
+@dataclass(frozen=True, slots=True)
+class _Arguments:
+    """A field's arguments settled once: constants and defaults coerced, variables read as already coerced."""
+
+    constants: tuple[tuple[str, Any], ...]
+    variables: tuple[tuple[str, str], ...]  # (argument's out name, variable's name)
 
 
 @dataclass(slots=True)
@@ -153,9 +165,59 @@ def _compile_object(
                 has_arguments=bool(definition.args),
                 completion=_compile_completion(schema, definition.type, subsets, fragments, config),
                 direct=_direct_call(definition, config),
+                arguments=_compile_arguments(definition, nodes[0]),
             )
         )
     return _Object(object_type, fields)
+
+
+_IMMUTABLE = (str, int, float, bool, type(None))
+
+
+def _compile_arguments(definition: GraphQLField, node: FieldNode) -> _Arguments | None:
+    """What graphql-core's get_argument_values would give, where it can be decided without the request.
+
+    A literal of a scalar or enum type, and an absent argument's default, are the same at every call; a variable
+    is the value coerce_variables already coerced. Anything else (input objects, lists written inline, a
+    variable that may be absent or null) stays graphql-core's, with its errors.
+    """
+    if not definition.args:
+        return None
+    given = {argument.name.value: argument.value for argument in node.arguments or ()}
+    constants: list[tuple[str, Any]] = []
+    variables: list[tuple[str, str]] = []
+    for name, argument in definition.args.items():
+        out_name = argument.out_name or name
+        value_node = given.get(name)
+        if isinstance(value_node, VariableNode):
+            variables.append((out_name, value_node.name.value))
+            continue
+        settled: dict[str, Any] = {}
+        if value_node is None:
+            if argument.default_value is Undefined and argument.default is None:
+                if isinstance(argument.type, GraphQLNonNull):
+                    return None  # graphql-core reports the missing argument
+                continue
+            try:
+                maybe_use_default_value(settled, out_name, argument, _refuse_default)
+            except GraphQLError:
+                return None
+        else:
+            named = argument.type.of_type if isinstance(argument.type, GraphQLNonNull) else argument.type
+            if not is_leaf_type(named):
+                return None
+            value = coerce_input_literal(value_node, argument.type)
+            if value is Undefined:
+                return None
+            settled[out_name] = value
+        if not all(isinstance(value, _IMMUTABLE) for value in settled.values()):
+            return None  # one object shared by every request could be changed by one of them
+        constants.extend(settled.items())
+    return _Arguments(tuple(constants), tuple(variables))
+
+
+def _refuse_default(error: GraphQLError, path: list[str | int]) -> None:
+    raise error
 
 
 def _collect(
@@ -351,7 +413,7 @@ class PlanRun:
 
     def _resolve(self, step: _Field, source: Any, path: Path | None) -> Any:
         field_path = Path(path, step.key, step.parent.name)
-        arguments = get_argument_values(step.definition, step.nodes[0], self.variables) if step.has_arguments else {}
+        arguments = self._arguments(step) if step.has_arguments else {}
         info = self._info(step, field_path)
         direct = step.direct
         if direct is None:
@@ -365,6 +427,19 @@ class PlanRun:
         for name in direct.source_names:
             kwargs[name] = source
         return direct.function(source, **kwargs) if direct.self_name else direct.function(**kwargs)
+
+    def _arguments(self, step: _Field) -> dict[str, Any]:
+        settled = step.arguments
+        if settled is not None:
+            arguments = dict(settled.constants)
+            coerced = self.variables.coerced
+            for out_name, variable in settled.variables:
+                value = coerced.get(variable)
+                if value is None:  # absent or null: defaults and non-null errors are graphql-core's to decide
+                    return get_argument_values(step.definition, step.nodes[0], self.variables)
+                arguments[out_name] = value
+            return arguments
+        return get_argument_values(step.definition, step.nodes[0], self.variables)
 
     def _info(self, step: _Field, path: Path) -> Any:
         return _OperationContextAwareGraphQLResolveInfo(

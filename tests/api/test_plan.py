@@ -90,8 +90,21 @@ async def test_the_scan_answers_the_same_through_the_plan(client, keys, engine):
         '{ node(id: "garbage") { id } }',
         "{ medicineAlerts(first: 3) { edges { cursor node { id kind } } pageInfo { hasNextPage } } }",
         "{ products(first: 5) { edges { node { gtin ... on Node { id } manufacturer { name } } } } }",
+        '{ verifyPack(code: "x", region: ASTANA) { verdict } }',
+        "{ products(first: 2, after: null) { edges { node { gtin } } } }",
+        "{ products(first: -1) { edges { cursor } } }",
     ],
-    ids=["typename", "union", "aliases and fragments", "field error", "forbidden non-null connection", "interfaces"],
+    ids=[
+        "typename",
+        "union",
+        "aliases and fragments",
+        "field error",
+        "forbidden non-null connection",
+        "interfaces",
+        "enum literal",
+        "null literal",
+        "refused literal",
+    ],
 )
 async def test_documents_answer_the_same_through_the_plan(client, document):
     expected, actual = await both_ways(client, document)
