@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.medicines.models import AlertKind, AlertStatus, MedicineAlert
@@ -86,3 +88,47 @@ async def update_alert(
 async def alerts_by_id(session: AsyncSession, ids: list[int]) -> list[MedicineAlert]:
     """The alerts with these ids that exist (callers decide who may see them)."""
     return list(await session.scalars(select(MedicineAlert).where(MedicineAlert.id.in_(ids))))
+
+
+async def raise_operation_alert(
+    session: AsyncSession,
+    kind: AlertKind,
+    *,
+    now: datetime,
+    details: dict[str, Any],
+    gtin: str | None = None,
+    serial: str | None = None,
+    pack_id: int | None = None,
+    region: str | None = None,
+    inn: str | None = None,
+    shipment_id: int | None = None,
+    organisation_bin: str | None = None,
+) -> None:
+    """Open an alert about a supply-chain operation; while one about the same pack (or the same region's substance,
+    for a shortage) is open, count another occurrence instead of opening a second."""
+    values = {
+        "kind": kind,
+        "status": AlertStatus.NEW,
+        "gtin": gtin,
+        "serial": serial,
+        "pack_id": pack_id,
+        "region": region,
+        "inn": inn,
+        "shipment_id": shipment_id,
+        "organisation_bin": organisation_bin,
+        "details": details,
+        "raised_at": now,
+        "updated_at": now,
+        "occurrences": 1,
+    }
+    statement = insert(MedicineAlert).values(**values)
+    again = {"occurrences": MedicineAlert.occurrences + 1, "updated_at": statement.excluded.updated_at}
+    if gtin is not None and serial is not None:
+        statement = statement.on_conflict_do_update(
+            index_elements=["kind", "gtin", "serial"], index_where=text("status <> 'CLOSED'"), set_=again
+        )
+    elif inn is not None:
+        statement = statement.on_conflict_do_update(
+            index_elements=["region", "inn"], index_where=text("inn IS NOT NULL AND status <> 'CLOSED'"), set_=again
+        )
+    await session.execute(statement)

@@ -172,6 +172,30 @@ def parse_pack_code(text: str) -> PackCode:
 
 def parse_any_form(text: str) -> PackCode:
     """parse_pack_code's general path, for every accepted form."""
+    return _pack_code(*_elements(text))
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerCode:
+    """A box or pallet, named by its SSCC (AI 00)."""
+
+    sscc: str
+
+
+def parse_logistic_code(text: str) -> PackCode | ContainerCode:
+    """A pack's code or a box's or pallet's SSCC, in any form a client sends, as the supply chain scans them."""
+    printed = _SCANNED_AS_PRINTED.fullmatch(text)
+    if printed is not None and gs1_standard_check_digit(printed[1][:13]) == int(printed[1][13]):
+        return PackCode(printed[1], printed[2], printed[3], printed[4])
+    elements, notes = _elements(text)
+    for element in elements:
+        if element.rule.ai == "00":
+            _checked(element)
+            return ContainerCode(element.value)
+    return _pack_code(elements, notes)
+
+
+def _elements(text: str) -> tuple[list[_Element], tuple[str, ...]]:
     if len(text) > MAX_CODE_LENGTH:
         raise UnreadableCode(
             CodeProblem.CODE_TOO_LONG,
@@ -193,12 +217,11 @@ def parse_any_form(text: str) -> PackCode:
         if start >= end:
             raise UnreadableCode(CodeProblem.EMPTY_CODE, "nothing follows the symbology identifier", position=start)
     if digital_link.is_digital_link(text, start, end):
-        return _pack_code(_link_elements(text, start, end))
+        return _link_elements(text, start, end), ()
     if text.startswith("(", start):
-        return _pack_code(_bracketed_elements(text, start, end))
+        return _bracketed_elements(text, start, end), ()
     separator = _GS_BYTE if text.find(GS, start, end) >= 0 else _GS_TEXT
-    elements, notes = _restore_separators(_raw_elements(text, start, end, separator))
-    return _pack_code(elements, notes)
+    return _restore_separators(_raw_elements(text, start, end, separator))
 
 
 def swapped_case(code: PackCode) -> PackCode | None:
@@ -409,10 +432,11 @@ def _checked(element: _Element) -> date | None:
     rule, value = element.rule, element.value
     if not rule.pattern.fullmatch(value):
         raise _fault(element)
-    if rule.ai == "01":
-        expected = gs1_standard_check_digit(value[:13])
-        if expected != int(value[13]):
-            raise element.fault(CodeProblem.BAD_CHECK_DIGIT, 13, f"the check digit of {value} should be {expected}")
+    if rule.ai in ("00", "01"):  # SSCC and GTIN end in the same kind of check digit
+        last = len(value) - 1
+        expected = gs1_standard_check_digit(value[:last])
+        if expected != int(value[last]):
+            raise element.fault(CodeProblem.BAD_CHECK_DIGIT, last, f"the check digit of {value} should be {expected}")
         return None
     if rule.ai in _OURS:
         return None

@@ -17,7 +17,12 @@ from domain.shared.errors import DomainError, ErrorCode, InvalidValue
 #  ├── BatchRecalled, BatchMismatch, PackExpired
 #  ├── DuplicateCode, InvalidBatch
 #  ├── NotAnImage, ImageTooLarge, NoCodeFound   a photo that gives no code
-#  └── InvalidCode              a pack code that cannot be read
+#  ├── InvalidCode              a pack code that cannot be read
+#  ├── AlreadyAggregated        a pack or box already inside a box, operated on alone
+#  ├── ContainerNotFound        no box or pallet with this SSCC in the caller's hands
+#  ├── ShipmentNotOpen          receiving or cancelling a shipment that is no longer in transit
+#  ├── UnknownOrganisation, InvalidReceiver   a shipment to nobody, to oneself, or to a kindergarten
+#  └── UndoWindowClosed, NothingToUndo        reversing an operation too late, or one that is not there
 
 
 class InvalidGtin(InvalidValue):
@@ -194,3 +199,72 @@ class NoCodeFound(DomainError):
 
     def __init__(self) -> None:
         super().__init__("no Data Matrix found in the photo", field=("image",))
+
+
+class AlreadyAggregated(DomainError):
+    """A pack or box inside a box is operated on alone: unpack the box first, or name the box."""
+
+    code = ErrorCode.ALREADY_AGGREGATED
+
+    def __init__(self, name: str, container: str, *, index: int) -> None:
+        super().__init__(f"{name} is inside box {container}", field=("codes", str(index)), container=container)
+
+
+class ContainerNotFound(DomainError):
+    """No box or pallet with this SSCC is held by the caller (or it has been unpacked)."""
+
+    code = ErrorCode.CONTAINER_NOT_FOUND
+
+    def __init__(self, sscc: str, *, index: int | None = None) -> None:
+        field = ("codes", str(index)) if index is not None else ("sscc",)
+        super().__init__(f"no box or pallet {sscc}", field=field, sscc=sscc)
+
+
+class ShipmentNotOpen(DomainError):
+    """The shipment is no longer in transit: it was received or cancelled."""
+
+    code = ErrorCode.SHIPMENT_NOT_OPEN
+
+    def __init__(self, shipment_id: int, status: str) -> None:
+        super().__init__(f"shipment {shipment_id} is {status}", field=("shipment_id",), status=status)
+
+
+class UnknownOrganisation(DomainError):
+    """No organisation with this BIN is registered."""
+
+    code = ErrorCode.UNKNOWN_ORGANISATION
+
+    def __init__(self, bin_: str, *, field: tuple[str, ...] = ("receiver_bin",)) -> None:
+        super().__init__(f"no organisation {bin_}", field=field, bin=bin_)
+
+
+class InvalidReceiver(DomainError):
+    """Packs are shipped to another organisation of the medicines supply chain, not to oneself."""
+
+    code = ErrorCode.INVALID_RECEIVER
+
+    def __init__(self, bin_: str, reason: str) -> None:
+        super().__init__(f"cannot ship to {bin_}: {reason}", field=("receiver_bin",), bin=bin_, reason=reason)
+
+
+class UndoWindowClosed(DomainError):
+    """The operation is older than the window in which its organisation may reverse it, or may never be reversed."""
+
+    code = ErrorCode.UNDO_WINDOW_CLOSED
+
+    def __init__(self, gtin: str, serial: str, *, done_at: object, window_days: int) -> None:
+        super().__init__(
+            f"the last operation on {gtin}/{serial} can no longer be reversed",
+            field=("code",),
+            done_at=done_at,
+            days=window_days,
+        )
+
+
+class NothingToUndo(DomainError):
+    """The pack's last operation is not one the caller did and may reverse."""
+
+    code = ErrorCode.NOTHING_TO_UNDO
+
+    def __init__(self, gtin: str, serial: str) -> None:
+        super().__init__(f"nothing of yours to reverse on {gtin}/{serial}", field=("code",), gtin=gtin, serial=serial)

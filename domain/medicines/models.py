@@ -123,7 +123,45 @@ class WriteOffReason(StrEnum):
     DESTROYED = "DESTROYED"
     LOST = "LOST"
     STOLEN = "STOLEN"
-    SAMPLE = "SAMPLE"
+    SAMPLE = "SAMPLE"  # taken as a quality sample
+    EXPIRED = "EXPIRED"
+
+
+class ShipmentStatus(StrEnum):
+    IN_TRANSIT = "IN_TRANSIT"
+    RECEIVED = "RECEIVED"  # all of it, or part: what was not received stays in transit, under a discrepancy alert
+    CANCELLED = "CANCELLED"  # by the sender before receipt: the packs are back in its stock
+
+
+class Shipment(Base):
+    """Packs on their way from one organisation to another; ownership moves only for what the receiver accepts."""
+
+    __tablename__ = "shipments"
+    __table_args__ = (Index(None, "receiver_bin", "status"), Index(None, "sender_bin", "status"))
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    sender_bin: Mapped[str] = mapped_column(ForeignKey("organisations.bin"))
+    receiver_bin: Mapped[str] = mapped_column(ForeignKey("organisations.bin"))
+    status: Mapped[ShipmentStatus] = mapped_column(_enum(ShipmentStatus, "shipment_status"))
+    document: Mapped[str | None] = mapped_column(String(100))  # the sender's own waybill number
+    packs: Mapped[int] = mapped_column(Integer)
+    received: Mapped[int | None] = mapped_column(Integer)
+    shipped_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    shipped_by: Mapped[str] = mapped_column(String(100))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class Container(Base):
+    """A box or pallet (SSCC, AI 00) holding packs or other boxes; it moves as its contents."""
+
+    __tablename__ = "containers"
+
+    sscc: Mapped[str] = mapped_column(String(18), primary_key=True)
+    owner_bin: Mapped[str] = mapped_column(ForeignKey("organisations.bin"), index=True)
+    parent_sscc: Mapped[str | None] = mapped_column(ForeignKey("containers.sscc"), index=True)
+    packed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    emptied_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # unpacked: the SSCC is spent
 
 
 class Pack(Base):
@@ -143,6 +181,34 @@ class Pack(Base):
     state_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     units_remaining: Mapped[int | None] = mapped_column(SmallInteger)  # set once a hospital opens the pack
     write_off_reason: Mapped[WriteOffReason | None] = mapped_column(_enum(WriteOffReason, "write_off_reason"))
+    shipment_id: Mapped[int | None] = mapped_column(ForeignKey("shipments.id"), index=True)  # the last one
+    container_sscc: Mapped[str | None] = mapped_column(ForeignKey("containers.sscc"), index=True)
+
+
+# Maintained by PostgreSQL itself (migration 0004: statement triggers on packs), so that no operation, however
+# written, can leave a balance that differs from the packs: a pack counts while it is ACTIVE or PARTIALLY_DISPENSED.
+class StockBalance(Base):
+    """What an organisation holds of one batch of one product: packs in stock and the units left in them."""
+
+    __tablename__ = "stock_balances"
+
+    owner_bin: Mapped[str] = mapped_column(String(12), primary_key=True)
+    gtin: Mapped[str] = mapped_column(String(14), primary_key=True)
+    batch_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    packs: Mapped[int] = mapped_column(Integer)
+    units: Mapped[int] = mapped_column(BigInteger)
+
+
+class ShortageThreshold(Base):
+    """The regulator's floor for one active substance in one region, in units; under it a shortage alert opens."""
+
+    __tablename__ = "shortage_thresholds"
+
+    region: Mapped[str] = mapped_column(String(5), primary_key=True)
+    inn: Mapped[str] = mapped_column(String(300), primary_key=True)
+    minimum_units: Mapped[int] = mapped_column(BigInteger)
+    set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    set_by: Mapped[str] = mapped_column(String(100))
 
 
 class BusinessStep(StrEnum):
@@ -209,6 +275,9 @@ class AlertKind(StrEnum):
     SEEN_IN_SEVERAL_REGIONS = "SEEN_IN_SEVERAL_REGIONS"  # one code scanned far apart within hours: a clone
     PRICE_ABOVE_MAXIMUM = "PRICE_ABOVE_MAXIMUM"
     REPORTED_COUNTERFEIT = "REPORTED_COUNTERFEIT"
+    OPERATED_AFTER_WRITE_OFF = "OPERATED_AFTER_WRITE_OFF"  # a written-off pack turned up in an operation
+    SHIPMENT_DISCREPANCY = "SHIPMENT_DISCREPANCY"  # received with missing, extra or foreign packs
+    SHORTAGE = "SHORTAGE"  # a region's stock of a substance fell under the regulator's threshold
 
 
 class AlertStatus(StrEnum):
@@ -230,16 +299,26 @@ class MedicineAlert(Base):
             unique=True,
             postgresql_where="status <> 'CLOSED'",
         ),
+        Index(
+            "uq_medicine_alerts_open_shortage",
+            "region",
+            "inn",
+            unique=True,
+            postgresql_where="inn IS NOT NULL AND status <> 'CLOSED'",
+        ),
         Index(None, "status", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
     kind: Mapped[AlertKind] = mapped_column(_enum(AlertKind, "alert_kind"))
     status: Mapped[AlertStatus] = mapped_column(_enum(AlertStatus, "alert_status"))
-    gtin: Mapped[str] = mapped_column(String(14))
-    serial: Mapped[str] = mapped_column(String(20))
+    gtin: Mapped[str | None] = mapped_column(String(14))  # None for alerts about no one pack (shortage, shipment)
+    serial: Mapped[str | None] = mapped_column(String(20))
     pack_id: Mapped[int | None] = mapped_column(BigInteger)
     region: Mapped[str | None] = mapped_column(String(5))
+    inn: Mapped[str | None] = mapped_column(String(300))  # the substance of a shortage
+    shipment_id: Mapped[int | None] = mapped_column(BigInteger)
+    organisation_bin: Mapped[str | None] = mapped_column(String(12))  # who did what raised it, where one did
     details: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     occurrences: Mapped[int] = mapped_column(Integer, default=1)

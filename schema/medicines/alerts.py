@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, cast
 
 import strawberry
 from strawberry import relay
+from strawberry.scalars import JSON
 
 from domain.medicines import alerts, models, reports
 from domain.medicines.models import AlertKind, AlertStatus, ReportKind
@@ -21,14 +22,22 @@ strawberry.enum(AlertStatus, name="MedicineAlertStatus")
 strawberry.enum(ReportKind, name="SuspiciousPackReportKind")
 
 
-@strawberry.type(description="A signal for the regulator about one code; repeats are counted, not duplicated.")
+@strawberry.type(
+    description="A signal for the regulator about a pack, a shipment or a region's stock; repeats are counted."
+)
 class MedicineAlert(relay.Node):
     key: relay.NodeID[int]
     kind: AlertKind
     status: AlertStatus
-    gtin: str
-    serial: str
+    gtin: str | None = strawberry.field(description="The pack's GTIN, for an alert about one pack.")
+    serial: str | None
     region: str | None
+    substance: str | None = strawberry.field(description="The active substance (INN) of a shortage.")
+    shipment_id: int | None = strawberry.field(description="The shipment of a discrepancy.")
+    organisation_bin: str | None = strawberry.field(description="The organisation whose operation raised it.")
+    details: JSON = strawberry.field(
+        description="What was seen: prices, counts and codes of a discrepancy, the stock against its threshold."
+    )
     occurrences: int
     raised_at: datetime
     updated_at: datetime
@@ -43,6 +52,10 @@ class MedicineAlert(relay.Node):
             gtin=alert.gtin,
             serial=alert.serial,
             region=alert.region,
+            substance=alert.inn,
+            shipment_id=alert.shipment_id,
+            organisation_bin=alert.organisation_bin,
+            details=cast(JSON, alert.details),
             occurrences=alert.occurrences,
             raised_at=alert.raised_at,
             updated_at=alert.updated_at,
