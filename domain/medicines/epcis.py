@@ -109,21 +109,21 @@ def _event(event: PackEvent, pack: str, corrected_by: Sequence[PackEvent]) -> Js
     raw: Mapping[str, object] = event.details if isinstance(event.details, Mapping) else {}
     details = EventDetails.read(raw)
     read: set[str] = set()  # the details keys this event's fields say; the rest go on in govgraph:details
-    aggregates = step in _AGGREGATION_ACTIONS and details.parent is not None
+    parent = details.parent if step in _AGGREGATION_ACTIONS else None
     document: Json = {
-        "type": "AggregationEvent" if aggregates else "ObjectEvent",
+        "type": "ObjectEvent" if parent is None else "AggregationEvent",
         "eventID": event_uri(event.id),
         "eventTime": _time(event.occurred_at),
         "eventTimeZoneOffset": _TIME_ZONE_OFFSET,
     }
     if event.recorded_at is not None:
         document["recordTime"] = _time(event.recorded_at)
-    if aggregates and details.parent is not None:
-        document["parentID"] = logistic_unit_uri(details.parent)
+    if parent is not None:
+        document["parentID"] = logistic_unit_uri(parent)
         document["childEPCs"] = [pack]
         document["action"] = _AGGREGATION_ACTIONS[step]
         read.add("parent")
-    else:  # a packing without a readable parent still says the pack was handled
+    else:  # a packing without a box we can name is still an observation of the pack
         document["epcList"] = [pack]
         document["action"] = _ACTIONS.get(step, "OBSERVE")
     document["bizStep"] = _word_or_uri(step, CBV_BUSINESS_STEPS, "bizStep")

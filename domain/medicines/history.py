@@ -36,7 +36,7 @@ async def pack_history(principal: Principal, session: AsyncSession, *, gtin: str
         raise PackNotFound(code.gtin, code.serial, field=())
     pack = rows[0][0]
     events = [event for _, event in rows if event is not None]
-    if not may_see(principal, pack, events):
+    if not can_see(principal, pack, events):
         raise PackNotFound(code.gtin, code.serial, field=())  # another's pack reads as absent
     return events
 
@@ -61,7 +61,7 @@ def named_pack(gtin: str, serial: str) -> PackCode:
         raise InvalidCode(unreadable.problem.value, unreadable.message, field=field) from None
 
 
-def may_see(principal: Principal, pack: Pack, events: Sequence[PackEvent]) -> bool:
+def can_see(principal: Principal, pack: Pack, events: Sequence[PackEvent]) -> bool:
     """The regulator sees every pack; an organisation, a pack it holds or has held, sent or been sent."""
     if isinstance(principal, AuthorityUser):
         return principal.authority is AuthorityKind.MEDICINES_REGULATOR
@@ -72,4 +72,7 @@ def may_see(principal: Principal, pack: Pack, events: Sequence[PackEvent]) -> bo
 
 
 def _involves(event: PackEvent, organisation: str) -> bool:
-    return event.organisation_bin == organisation or any(event.details.get(key) == organisation for key in _PARTIES)
+    if event.organisation_bin == organisation:
+        return True
+    details = event.details if isinstance(event.details, dict) else {}  # whatever a writer left there
+    return any(details.get(key) == organisation for key in _PARTIES)

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.medicines import history, issuing
@@ -223,3 +223,12 @@ async def test_an_unreadable_code_is_an_invalid_code(session):
 
 async def _issue(session, gtin: str, count: int):
     return await issuing.order_pack_codes(MANUFACTURER, session, gtin=gtin, count=count, keys=KEYS, now=NOW)
+
+
+async def test_details_that_are_not_an_object_do_not_break_the_access_check(session, commissioned):  # noqa: F811
+    odd = await ship(session, commissioned, sender=MANUFACTURER_BIN, receiver=PHARMACY_BIN, at=NOW + timedelta(days=1))
+    async with session.begin():
+        await session.execute(update(PackEvent).where(PackEvent.id == odd.id).values(details=["written", "badly"]))
+
+    with pytest.raises(PackNotFound):
+        await history.pack_history(HOSPITAL, session, gtin=commissioned.gtin, serial=commissioned.serial)
