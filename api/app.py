@@ -16,6 +16,7 @@ from starlette.types import Receive, Scope, Send
 from api import migrate
 from api.auth import KeySet, TokenVerifier
 from api.devkeys import JWKS_FILE, DevelopmentKey, development_code_keys
+from api.epcis_http import EpcisEndpoint
 from api.graphql_http import GraphQLEndpoint
 from api.listeners import PostgresListener
 from api.metrics import Metrics
@@ -100,6 +101,7 @@ def create_app(settings: Settings, *, engine: AsyncEngine | None = None) -> Star
         production=settings.is_production,
     )
     graphql = GraphQLEndpoint(settings=settings, verifier=verifier, resources=resources, metrics=metrics)
+    exports = EpcisEndpoint(verifier=verifier, resources=resources)
     head = migrate.head_revision()
 
     async def healthz(request: Request) -> Response:
@@ -143,6 +145,7 @@ def create_app(settings: Settings, *, engine: AsyncEngine | None = None) -> Star
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics.endpoint),
+            Route("/epcis/packs/{gtin}/{serial}", exports.pack_document, methods=["GET"]),
         ],
         lifespan=lifespan,
     )

@@ -152,8 +152,9 @@ class InvalidCode(DomainError):
 
     code = ErrorCode.INVALID_CODE
 
-    def __init__(self, problem: str, message: str, *, index: int) -> None:
-        super().__init__(message, field=("codes", str(index)), problem=problem, reason=message)
+    def __init__(self, problem: str, message: str, *, index: int | None = None, field: str = "codes") -> None:
+        path = (field,) if index is None else (field, str(index))
+        super().__init__(message, field=path, problem=problem, reason=message)
 
 
 class DuplicateCode(DomainError):
