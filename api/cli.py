@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import os
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -13,7 +14,7 @@ import uvicorn
 from pydantic import ValidationError
 
 from api import migrate
-from api.demo import DEMO_CITIZEN_IIN, DEMO_ORGANISATIONS, seed_demo
+from api.demo import DEMO_CITIZEN_IIN, DEMO_ORGANISATIONS, seed_demo, seed_demo_medicines
 from api.devkeys import DevelopmentKey
 from api.embedded import EmbeddedPostgres
 from api.logs import configure_logging
@@ -44,10 +45,16 @@ def _database(settings: Settings) -> Iterator[str]:
         yield url
 
 
-async def _seed(url: str) -> int:
+async def _seed(url: str, settings: Settings) -> tuple[int, str]:
+    """The demo data; (organisations added, the printed form of a genuine demo pack)."""
+    from api.app import build_code_keys
+
     engine = create_engine(async_url(url), pool_size=1)
     try:
-        return await seed_demo(create_sessionmaker(engine)())
+        sessions = create_sessionmaker(engine)
+        added = await seed_demo(sessions())
+        genuine = await seed_demo_medicines(sessions, build_code_keys(settings), datetime.now(UTC))
+        return added, genuine
     finally:
         await engine.dispose()
 
@@ -66,15 +73,21 @@ def serve() -> None:
 
     with _database(settings) as url:
         asyncio.run(migrate.upgrade(url))
+        genuine = ""
         if not settings.database_url:
-            asyncio.run(_seed(url))
+            _, genuine = asyncio.run(_seed(url, settings))
         app = create_app(settings.model_copy(update={"database_url": url}))
         where = f"http://{settings.host}:{settings.port}/graphql"
         click.echo(f"govgraph ({settings.mode.value}) listens on {where}", err=True)
         if not settings.is_production:
             click.echo(f"  GraphiQL: open {where} in a browser", err=True)
-            click.echo(f"  a token:  govgraph token --role citizen --iin {DEMO_CITIZEN_IIN}", err=True)
+            data_dir = (
+                f"GOVGRAPH_DATA_DIR={os.environ['GOVGRAPH_DATA_DIR']} " if "GOVGRAPH_DATA_DIR" in os.environ else ""
+            )
+            click.echo(f"  a token:  {data_dir}./dev token --role citizen --iin {DEMO_CITIZEN_IIN}", err=True)
             click.echo("  then send the header  Authorization: Bearer <token>", err=True)
+            if genuine:
+                click.echo(f"  a genuine demo pack to verifyPack:  {genuine}", err=True)
         config = uvicorn.Config(
             app,
             host=settings.host,
@@ -115,7 +128,7 @@ def seed_demo_command() -> None:
         raise click.UsageError("demo data is refused in production mode")
     with _database(settings) as url:
         asyncio.run(migrate.upgrade(url))
-        added = asyncio.run(_seed(url))
+        added, _ = asyncio.run(_seed(url, settings))
     click.echo(f"demo data loaded ({added} new rows)", err=True)
 
 

@@ -1,9 +1,20 @@
 from __future__ import annotations
 
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from datetime import date, datetime
 
-from domain.shared.access import OrganisationKind
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from domain.medicines import commissioning, issuing, registry, shipping
+from domain.medicines.codes import PackCode
+from domain.medicines.commissioning import BatchDetails
+from domain.medicines.keys import CodeKeys
+from domain.medicines.models import MaxRetailPrice, Pack, PackState, Product
+from domain.medicines.registry import ProductCard
+from domain.shared.access import AuthorityKind, AuthorityUser, OrganisationKind, OrganisationUser
+from domain.shared.bin import Bin
+from domain.shared.calendar import local_date
 from domain.shared.organisations import Organisation
 from domain.shared.regions import Region
 
@@ -28,3 +39,87 @@ async def seed_demo(session: AsyncSession) -> int:
             .on_conflict_do_nothing(index_elements=["bin"])
         )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]  # CursorResult of an INSERT has rowcount
+
+
+# Products of the demo manufacturer and importer (GTINs with valid check digits under the test prefix 0460…),
+# with a maximum retail price in force, and a few packs already at the demo pharmacy: a newcomer can scan one.
+DEMO_PRODUCTS = [
+    ProductCard(
+        gtin="04600000000015",
+        trade_name="Парацетамол-Демо",
+        inn="Paracetamol",
+        dosage_form="tablets",
+        strength="500 mg",
+        units_per_pack=20,
+        holder_name="ТОО «Демо Фарм Завод»",
+        registration_number="РК-ЛС-5№DEMO01",
+        manufacturer_bin="050140000011",
+        importer_bin=None,
+    ),
+    ProductCard(
+        gtin="04600000000022",
+        trade_name="Амоксициллин-Демо",
+        inn="Amoxicillin",
+        dosage_form="capsules",
+        strength="250 mg",
+        units_per_pack=16,
+        holder_name="Demo Pharma GmbH",
+        registration_number="РК-ЛС-5№DEMO02",
+        manufacturer_bin=None,
+        importer_bin="100340000020",
+    ),
+]
+DEMO_MAX_PRICES_TENGE = {"04600000000015": 650, "04600000000022": 1800}
+_PHARMACY = "981240000041"
+_DEMO_REGULATOR = AuthorityUser("demo-loader", AuthorityKind.MEDICINES_REGULATOR, None)
+
+
+def _staff(bin_: str, kind: OrganisationKind) -> OrganisationUser:
+    return OrganisationUser(user_id="demo-loader", organisation_bin=Bin.parse(bin_), organisation_kind=kind)
+
+
+async def seed_demo_medicines(sessions: async_sessionmaker[AsyncSession], keys: CodeKeys, now: datetime) -> str:
+    """The demo products, their prices, and five packs of the first at the demo pharmacy (once); the printed form
+    of a genuine one, for the start-up banner."""
+    manufacturer = _staff("050140000011", OrganisationKind.MANUFACTURER)
+    async with sessions() as session:
+        async with session.begin():
+            loaded = await session.get(Product, DEMO_PRODUCTS[0].gtin) is not None
+        if not loaded:
+            for card in DEMO_PRODUCTS:
+                await registry.register_product(_DEMO_REGULATOR, session, card=card, now=now)
+            async with session.begin():
+                for gtin, tenge in DEMO_MAX_PRICES_TENGE.items():
+                    session.add(
+                        MaxRetailPrice(
+                            gtin=gtin, price_tiyn=tenge * 100, effective_from=date(2026, 1, 1), set_at=now,
+                            set_by="demo-loader",
+                        )
+                    )  # fmt: skip
+            gtin = DEMO_PRODUCTS[0].gtin
+            _, codes = await issuing.order_pack_codes(manufacturer, session, gtin=gtin, count=5, keys=keys, now=now)
+            batch = BatchDetails(number="DEMO-1", expiry=date(2029, 12, 31), produced_on=local_date(now))
+            serials = [code.serial for code in codes]
+            await commissioning.commission_packs(
+                manufacturer, session, gtin=gtin, serials=serials, batch=batch, now=now
+            )
+            shipment = await shipping.ship_packs(
+                manufacturer, session, receiver_bin=_PHARMACY, codes=[c.element_string() for c in codes],
+                document="DEMO", keys=keys, now=now,
+            )  # fmt: skip
+            await shipping.receive_shipment(
+                _staff(_PHARMACY, OrganisationKind.PHARMACY), session, shipment_id=shipment.id, codes=None, keys=keys,
+                now=now,
+            )  # fmt: skip
+        async with session.begin():
+            serial = await session.scalar(
+                select(Pack.serial)
+                .where(
+                    Pack.gtin == DEMO_PRODUCTS[0].gtin, Pack.state == PackState.ACTIVE, Pack.owner_bin == "981240000041"
+                )
+                .limit(1)
+            )
+    if serial is None:
+        return ""
+    key_id, mac = keys.sign(DEMO_PRODUCTS[0].gtin, serial)
+    return PackCode(DEMO_PRODUCTS[0].gtin, serial, key_id, mac).human_readable()

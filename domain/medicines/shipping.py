@@ -28,7 +28,7 @@ from domain.medicines.packs import (
     read_codes,
     record_event,
 )
-from domain.shared.access import OrganisationUser, Principal, require_organisation
+from domain.shared.access import AuthorityKind, AuthorityUser, OrganisationUser, Principal, require_organisation
 from domain.shared.calendar import local_date
 from domain.shared.errors import NotFound
 from domain.shared.organisations import Organisation
@@ -335,3 +335,22 @@ async def shipments_page(
         query = query.where(Shipment.id < before_id)
     rows = list(await session.scalars(query))
     return rows[:size], len(rows) > size
+
+
+async def shipments_by_id(principal: Principal, session: AsyncSession, ids: Sequence[int]) -> list[Shipment | None]:
+    """One answer per id, in order: the shipment if the caller sent or receives it (or is the regulator)."""
+    rows = {s.id: s for s in await session.scalars(select(Shipment).where(Shipment.id.in_(ids)))}
+
+    def visible(shipment: Shipment | None) -> Shipment | None:
+        if shipment is None:
+            return None
+        if isinstance(principal, AuthorityUser) and principal.authority is AuthorityKind.MEDICINES_REGULATOR:
+            return shipment
+        if isinstance(principal, OrganisationUser) and str(principal.organisation_bin) in (
+            shipment.sender_bin,
+            shipment.receiver_bin,
+        ):
+            return shipment
+        return None  # another's shipment reads as absent
+
+    return [visible(rows.get(shipment_id)) for shipment_id in ids]

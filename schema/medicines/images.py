@@ -7,6 +7,7 @@ import strawberry
 from strawberry.file_uploads import Upload
 
 from domain.medicines import printing, verification
+from domain.medicines.errors import NotAnImage
 from domain.medicines.printing import ImageFormat
 from domain.medicines.signals import VerificationRecord
 from domain.shared.regions import Region
@@ -61,6 +62,8 @@ class ImageQueries:
     ) -> PackVerification:
         ctx = info.context
         now = ctx.clock.now()
-        result = await verification.verify_pack_photo(ctx.reads, image=bytes(image), keys=ctx.code_keys, now=now)
+        if not isinstance(image, bytes):  # a JSON value where a multipart request's file belongs
+            raise NotAnImage()
+        result = await verification.verify_pack_photo(ctx.reads, image=image, keys=ctx.code_keys, now=now)
         ctx.verification_log.record(VerificationRecord.of(result, region=region.value if region else None, at=now))
         return PackVerification.from_domain(result, ctx.locale)

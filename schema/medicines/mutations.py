@@ -2,13 +2,38 @@ from __future__ import annotations
 
 import strawberry
 
+from schema.medicines.aggregation import (
+    AggregatePacksPayload,
+    DisaggregatePacksPayload,
+    aggregate_packs,
+    disaggregate_packs,
+)
 from schema.medicines.alerts import UpdateMedicineAlertPayload, update_medicine_alert
 from schema.medicines.change_product_status import ChangeProductStatusPayload, change_product_status
 from schema.medicines.commission_packs import CommissionPacksPayload, commission_packs
+from schema.medicines.dispensing import (
+    AdministerUnitsPayload,
+    ReversePackOperationPayload,
+    SellPacksPayload,
+    administer_units,
+    reverse_pack_operation,
+    sell_packs,
+)
 from schema.medicines.order_pack_codes import OrderPackCodesPayload, order_pack_codes
+from schema.medicines.recall_batch import RecallBatchPayload, recall_batch
 from schema.medicines.register_product import RegisterProductPayload, register_product
 from schema.medicines.report_suspicious_pack import ReportSuspiciousPackPayload, report_suspicious_pack
 from schema.medicines.set_max_retail_price import SetMaxRetailPricePayload, set_max_retail_price
+from schema.medicines.shipments import (
+    CancelShipmentPayload,
+    ReceiveShipmentPayload,
+    ShipPacksPayload,
+    cancel_shipment,
+    receive_shipment,
+    ship_packs,
+)
+from schema.medicines.stock import SetShortageThresholdPayload, set_shortage_threshold
+from schema.medicines.write_off_packs import WriteOffPacksPayload, write_off_packs
 
 
 @strawberry.type
@@ -39,4 +64,47 @@ class MedicinesMutation:
     update_medicine_alert: UpdateMedicineAlertPayload = strawberry.mutation(
         resolver=update_medicine_alert,
         description="The regulator takes an alert into investigation or closes it with a reason.",
+    )
+    aggregate_packs: AggregatePacksPayload = strawberry.mutation(
+        resolver=aggregate_packs,
+        description="The owner packs packs (or boxes) into a box or pallet with a new SSCC; it then moves as one.",
+    )
+    disaggregate_packs: DisaggregatePacksPayload = strawberry.mutation(
+        resolver=disaggregate_packs, description="The owner opens a box or pallet: its contents are loose again."
+    )
+    ship_packs: ShipPacksPayload = strawberry.mutation(
+        resolver=ship_packs,
+        description="The owner sends packs, boxes or pallets to another organisation; they are in transit until "
+        "received.",
+    )
+    receive_shipment: ReceiveShipmentPayload = strawberry.mutation(
+        resolver=receive_shipment,
+        description="The receiver accepts all of a shipment or what it scanned; differences alert the regulator.",
+    )
+    cancel_shipment: CancelShipmentPayload = strawberry.mutation(
+        resolver=cancel_shipment, description="The sender calls a shipment back before it is received."
+    )
+    sell_packs: SellPacksPayload = strawberry.mutation(
+        resolver=sell_packs,
+        description="A pharmacy sells packs; a price above the maximum in force is recorded and alerts the regulator.",
+    )
+    administer_units: AdministerUnitsPayload = strawberry.mutation(
+        resolver=administer_units,
+        description="A hospital gives a patient units of a pack; the pack stays in stock until it is empty.",
+    )
+    reverse_pack_operation: ReversePackOperationPayload = strawberry.mutation(
+        resolver=reverse_pack_operation,
+        description="The organisation takes back its last sale, administration, write-off or export of a pack "
+        "within 10 days; both events stay in the history.",
+    )
+    write_off_packs: WriteOffPacksPayload = strawberry.mutation(
+        resolver=write_off_packs, description="The owner takes packs out of circulation, with the reason."
+    )
+    recall_batch: RecallBatchPayload = strawberry.mutation(
+        resolver=recall_batch,
+        description="The regulator recalls a batch: its packs answer RECALLED and only their destruction is accepted.",
+    )
+    set_shortage_threshold: SetShortageThresholdPayload = strawberry.mutation(
+        resolver=set_shortage_threshold,
+        description="The regulator sets the stock of a substance under which a region has a shortage (0: none).",
     )

@@ -12,12 +12,14 @@ from schema.medicines.alerts import AlertQueries
 from schema.medicines.images import ImageQueries
 from schema.medicines.pack_history import PackHistoryQueries
 from schema.medicines.products import Product
+from schema.medicines.shipments import ShipmentQueries
+from schema.medicines.stock import StockQueries
 from schema.medicines.verify_pack import PackVerification, verify_pack
 from schema.relay import PageRequest, encode_cursor
 
 
 @strawberry.type
-class MedicinesQuery(AlertQueries, ImageQueries, PackHistoryQueries):
+class MedicinesQuery(AlertQueries, ImageQueries, PackHistoryQueries, ShipmentQueries, StockQueries):
     @strawberry.field(description="A product of the state registry by its GTIN; public.")
     async def product(self, info: strawberry.Info[Context, None], gtin: Gtin) -> Product | None:
         found = await info.context.loaders.product_by_gtin.load(str(gtin))

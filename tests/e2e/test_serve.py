@@ -66,6 +66,12 @@ def test_serve_without_a_database_url_runs_an_embedded_one_with_demo_data_and_st
     process, port = _serve(tmp_path)
     try:
         ready = _wait_ready(process, f"http://127.0.0.1:{port}/readyz", timeout_s=120)
+        banner = (tmp_path / "serve.log").read_text()
+        demo_code = banner.split("a genuine demo pack to verifyPack:", 1)[1].split()[0]
+        scan = httpx.post(
+            f"http://127.0.0.1:{port}/graphql",
+            json={"query": "query($c: String!) { verifyPack(code: $c) { verdict } }", "variables": {"c": demo_code}},
+        )
     finally:
         process.send_signal(signal.SIGINT)
         code = process.wait(timeout=60)
@@ -73,6 +79,7 @@ def test_serve_without_a_database_url_runs_an_embedded_one_with_demo_data_and_st
 
     postmaster = tmp_path / "pgdata" / "postmaster.pid"
     assert ready.json()["status"] == "ready"
-    assert "govgraph token --role citizen" in log  # it tells a newcomer how to get a token
+    assert "./dev token --role citizen" in log  # it tells a newcomer how to get a token
+    assert scan.json()["data"]["verifyPack"]["verdict"] == "GENUINE"  # the demo data holds a pack at a pharmacy
     assert code == 0
     assert not postmaster.exists(), "the embedded PostgreSQL must stop with the service"
