@@ -14,6 +14,7 @@ from domain.medicines.errors import (
     BatchRecalled,
     DuplicateCode,
     InvalidBatch,
+    InvalidCustomsEntry,
     InvalidQuantity,
     InvalidTransition,
     NotOwner,
@@ -57,9 +58,15 @@ async def commission_packs(
     serials: Sequence[str],
     batch: BatchDetails,
     now: datetime,
+    customs: CustomsEntry | None = None,
 ) -> PackEvent:
-    """The manufacturer or importer attaches batch and dates to issued codes: from now on they are packs it owns."""
-    staff = require_organisation(principal, OrganisationKind.MANUFACTURER, OrganisationKind.IMPORTER)
+    """The manufacturer or importer attaches batch and dates to issued codes: from now on they are packs it owns.
+
+    Packs made abroad enter the same way, by their importer, once cleared through customs (`customs`)."""
+    kinds = (OrganisationKind.IMPORTER,) if customs else (OrganisationKind.MANUFACTURER, OrganisationKind.IMPORTER)
+    staff = require_organisation(principal, *kinds)
+    if customs is not None:
+        customs.check()
     owner = str(staff.organisation_bin)
     _check_serials(serials)
     _check_batch(batch, today=local_date(now))
@@ -99,6 +106,7 @@ async def commission_packs(
                 "expiry": batch.expiry.isoformat(),
                 "producedOn": batch.produced_on.isoformat(),
                 "count": len(serials),
+                **(customs.details() if customs else {}),
             },
         )
         session.add(event)
@@ -107,6 +115,29 @@ async def commission_packs(
             insert(pack_event_packs), [{"event_id": event.id, "pack_id": pack_id} for pack_id, _ in commissioned]
         )
     return event
+
+
+# A customs declaration number as the EAEU's declarations carry it (e.g. 10005020/261126/0012345): digits,
+# slashes and letters, at most 40; the country of origin as ISO 3166-1 alpha-2.
+_DECLARATION = re.compile(r"[0-9A-Za-z/\-]{1,40}")
+_COUNTRY = re.compile(r"[A-Z]{2}")
+
+
+@dataclass(frozen=True, slots=True)
+class CustomsEntry:
+    """How imported packs entered the country: the customs declaration and where they were made."""
+
+    declaration: str
+    country_of_origin: str
+
+    def check(self) -> None:
+        if not _DECLARATION.fullmatch(self.declaration):
+            raise InvalidCustomsEntry("a declaration number is 1 to 40 letters, digits, / or -", field="declaration")
+        if not _COUNTRY.fullmatch(self.country_of_origin) or self.country_of_origin == "KZ":
+            raise InvalidCustomsEntry("another country's ISO code, e.g. DE", field="country_of_origin")
+
+    def details(self) -> dict[str, str]:
+        return {"customsDeclaration": self.declaration, "countryOfOrigin": self.country_of_origin}
 
 
 def _check_serials(serials: Sequence[str]) -> None:

@@ -22,7 +22,8 @@ from domain.shared.errors import DomainError, ErrorCode, InvalidValue
 #  ├── ContainerNotFound        no box or pallet with this SSCC in the caller's hands
 #  ├── ShipmentNotOpen          receiving or cancelling a shipment that is no longer in transit
 #  ├── UnknownOrganisation, InvalidReceiver   a shipment to nobody, to oneself, or to a kindergarten
-#  └── UndoWindowClosed, NothingToUndo        reversing an operation too late, or one that is not there
+#  ├── UndoWindowClosed, NothingToUndo        reversing an operation too late, or one that is not there
+#  └── InvalidCustomsEntry      an import's or export's declaration number or country that cannot be right
 
 
 class InvalidGtin(InvalidValue):
@@ -269,3 +270,12 @@ class NothingToUndo(DomainError):
 
     def __init__(self, gtin: str, serial: str) -> None:
         super().__init__(f"nothing of yours to reverse on {gtin}/{serial}", field=("code",), gtin=gtin, serial=serial)
+
+
+class InvalidCustomsEntry(DomainError):
+    """A customs declaration number or a country code of an import or export breaks its format."""
+
+    code = ErrorCode.INVALID_CUSTOMS_ENTRY
+
+    def __init__(self, reason: str, *, field: str) -> None:
+        super().__init__(reason, field=(field,), reason=reason)

@@ -9,6 +9,7 @@ from schema.medicines.aggregation import (
     disaggregate_packs,
 )
 from schema.medicines.alerts import UpdateMedicineAlertPayload, update_medicine_alert
+from schema.medicines.borders import ExportPacksPayload, ImportPacksPayload, export_packs, import_packs
 from schema.medicines.change_product_status import ChangeProductStatusPayload, change_product_status
 from schema.medicines.commission_packs import CommissionPacksPayload, commission_packs
 from schema.medicines.dispensing import (
@@ -107,4 +108,12 @@ class MedicinesMutation:
     set_shortage_threshold: SetShortageThresholdPayload = strawberry.mutation(
         resolver=set_shortage_threshold,
         description="The regulator sets the stock of a substance under which a region has a shortage (0: none).",
+    )
+    import_packs: ImportPacksPayload = strawberry.mutation(
+        resolver=import_packs,
+        description="The importer brings packs made abroad into circulation once customs has cleared them.",
+    )
+    export_packs: ExportPacksPayload = strawberry.mutation(
+        resolver=export_packs,
+        description="The owner sends packs abroad: they leave the national circulation.",
     )

@@ -4,8 +4,10 @@ import pytest
 
 from tests.conftest import organisation_claims, regulator_claims
 from tests.domain.medicines.conftest import HOSPITAL_BIN, MANUFACTURER_BIN, PHARMACY_BIN, WHOLESALER_BIN
+from tests.domain.medicines.supply import new_sscc
 from tests.graphql import gql
 from tests.schema.medicines.test_verify_pack import VERIFY, issue_and_commission
+from tests.standards.epcis_schema import schema_problems
 
 pytestmark = pytest.mark.usefixtures("demo_data")
 
@@ -138,3 +140,39 @@ async def test_a_partial_receipt_reaches_the_regulator_as_a_discrepancy(client, 
     assert receipt.json()["data"]["receiveShipment"]["missing"] == 1
     discrepancies = [e["node"] for e in alerts["edges"] if e["node"]["kind"] == "SHIPMENT_DISCREPANCY"]
     assert any(a["organisationBin"] == WHOLESALER_BIN and a["details"]["missing"] == 1 for a in discrepancies)
+
+
+AGGREGATE = "mutation($i: AggregatePacksInput!) { aggregatePacks(input: $i) { sscc errors { code } } }"
+REVERSE = "mutation($i: ReversePackOperationInput!) { reversePackOperation(input: $i) { reversed errors { code } } }"
+
+
+async def test_a_whole_life_through_the_api_exports_as_a_valid_epcis_document(client, keys):
+    codes = await issue_and_commission(client, keys, 2)
+    sscc = new_sscc()
+    boxed = await gql(
+        client, AGGREGATE, {"i": {"container": f"(00){sscc}", "codes": codes}}, token=_token(keys, *MANUFACTURER)
+    )
+    await _move(client, keys, [f"00{sscc}"], MANUFACTURER, WHOLESALER)
+    await gql(client, "mutation($i: DisaggregatePacksInput!) { disaggregatePacks(input: $i) { released } }",
+              {"i": {"container": f"00{sscc}"}}, token=_token(keys, *WHOLESALER))  # fmt: skip
+    await _move(client, keys, codes, WHOLESALER, PHARMACY)
+    pharmacy = _token(keys, *PHARMACY)
+    await gql(client, SELL, {"input": {"sales": [{"code": codes[0], "price": "990.00"}]}}, token=pharmacy)
+    reversed_ = await gql(client, REVERSE, {"i": {"code": codes[0]}}, token=pharmacy)
+    await gql(client, SELL, {"input": {"sales": [{"code": codes[0], "price": "990.00"}]}}, token=pharmacy)
+
+    response = await client.get(
+        f"/epcis/packs/{codes[0][2:16]}/{codes[0][18:31]}",
+        headers={"Authorization": f"Bearer {keys.token(regulator_claims())}"},
+    )
+
+    assert boxed.json()["data"]["aggregatePacks"]["errors"] == []
+    assert reversed_.json()["data"]["reversePackOperation"]["reversed"] is True
+    document = response.json()
+    assert schema_problems(document) == []
+    steps = [event.get("bizStep") for event in document["epcisBody"]["eventList"]]
+    assert steps[:2] == ["commissioning", "packing"]
+    assert steps.count("shipping") == 2
+    assert steps.count("receiving") == 2
+    assert "unpacking" in steps
+    assert steps.count("retail_selling") == 3  # the sale, its reversal, the sale again
