@@ -88,6 +88,25 @@ def serve() -> None:
             click.echo("  then send the header  Authorization: Bearer <token>", err=True)
             if genuine:
                 click.echo(f"  a genuine demo pack to verifyPack:  {genuine}", err=True)
+        if settings.workers > 1:
+            # Each worker builds its own app from the environment; the database is the one just migrated.
+            os.environ["DATABASE_URL"] = url
+            uvicorn.run(
+                "api.asgi:app",
+                factory=True,
+                workers=settings.workers,
+                host=settings.host,
+                port=settings.port,
+                loop="uvloop",
+                http="httptools",
+                access_log=False,
+                proxy_headers=True,
+                forwarded_allow_ips=settings.trusted_proxies,
+                log_config=None,
+                server_header=False,
+            )
+            click.echo("govgraph stopped", err=True)
+            return
         config = uvicorn.Config(
             app,
             host=settings.host,

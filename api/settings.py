@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     # Load balancers whose X-Forwarded-For is believed: the client address decides an anonymous caller's budget.
     trusted_proxies: str = "127.0.0.1"
     db_pool_size: int = 20
+    # Worker processes of `govgraph serve`; each is an instance like another machine's, coordinated only through
+    # PostgreSQL, so one machine's cores all serve (see the README's "Scaling").
+    workers: int = Field(1, ge=1, le=64)
 
     jwks_url: str | None = None
     jwks_file: Path | None = None

@@ -1,23 +1,26 @@
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ARRAY, BigInteger, bindparam, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.medicines import registry, write_offs
+from domain.medicines import write_offs
 from domain.medicines.alerts import raise_operation_alert
-from domain.medicines.errors import InvalidQuantity, NothingToUndo, UndoWindowClosed
+from domain.medicines.errors import InvalidCode, InvalidQuantity, NothingToUndo, UndoWindowClosed
 from domain.medicines.keys import CodeKeys
 from domain.medicines.models import AlertKind, BusinessStep, PackState, WriteOffReason
 from domain.medicines.packs import (
     SUPPLY_CHAIN,
     check_movable,
+    driver,
     lock_goods,
     read_codes,
     record_event,
+    watched_gtins,
 )
 from domain.medicines.stock import check_shortages
 from domain.shared.access import OrganisationKind, Principal, require_organisation
@@ -48,9 +51,19 @@ class Sale:
         return self.max_retail_price is not None and self.price > self.max_retail_price
 
 
-_DISPENSE = text(
-    "UPDATE packs SET state = 'DISPENSED', state_changed_at = :now, container_sscc = NULL WHERE id = ANY(:ids)"
-).bindparams(bindparam("ids", type_=ARRAY(BigInteger)))
+# A sale a request: the event, its link to the pack and the pack's new state in one statement through the driver
+# (packs.driver). The pack's update moves the pharmacy's balance (a trigger), and every till selling the same batch
+# waits for that row until we commit: it is the last statement before the commit.
+_SELL = """WITH event AS (
+    INSERT INTO pack_events (biz_step, disposition, occurred_at, organisation_bin, actor, details)
+    VALUES ('retail_selling', 'retail_sold', $1, $2, $3, $4::jsonb)
+    RETURNING id
+), linked AS (
+    INSERT INTO pack_event_packs (pack_id, event_id) SELECT $5, id FROM event
+), sold AS (
+    UPDATE packs SET state = 'DISPENSED', state_changed_at = $1, container_sscc = NULL WHERE id = $5
+)
+SELECT id FROM event"""
 
 
 async def sell_packs(
@@ -69,30 +82,22 @@ async def sell_packs(
         if price.tiyn <= 0:
             raise InvalidMoney(str(price), "a price is more than zero", field=("sales", str(index), "price"))
     scanned = read_codes([code for code, _ in sales], keys, field="sales")
+    if scanned.containers:  # one price a code: a sale names packs
+        index, _ = scanned.containers[0]
+        raise InvalidCode("NOT_A_PACK", "a sale names packs, not boxes", index=index)
     today = local_date(now)
     async with write_offs.alerting_turned_up(session, staff, now=now), session.begin():
-        goods = await lock_goods(session, scanned)
+        goods = await lock_goods(session, scanned, prices_on=today)
         for pack in goods.packs:
             check_movable(pack, pharmacy, "sell", states=_SELLABLE, today=today, allow_inside_box=True)
         by_index = {pack.index: pack for pack in goods.packs}
-        gtins = sorted({pack.gtin for pack in goods.packs})
-        prices = dict(zip(gtins, await registry.prices_in_force(session, [(g, today) for g in gtins]), strict=True))
-        await session.execute(_DISPENSE, {"now": now, "ids": [pack.id for pack in goods.packs]})
+        connection = await driver(session)
         done: list[Sale] = []
         for index, (_, price) in enumerate(sales):
             pack = by_index[index]
-            in_force = prices[pack.gtin]
-            maximum = Money(in_force.price_tiyn) if in_force is not None else None
-            event_id = await record_event(
-                session,
-                biz_step=BusinessStep.RETAIL_SELLING,
-                disposition="retail_sold",
-                pack_ids=[pack.id],
-                organisation_bin=pharmacy,
-                actor=staff.user_id,
-                now=now,
-                details={"price": str(price), "maxRetailPrice": str(maximum) if maximum else None},
-            )
+            maximum = Money(pack.max_price_tiyn) if pack.max_price_tiyn is not None else None
+            details = {"price": str(price), "maxRetailPrice": str(maximum) if maximum else None}
+            event_id = await connection.fetchval(_SELL, now, pharmacy, staff.user_id, json.dumps(details), pack.id)
             sale = Sale(pack.gtin, pack.serial, price, maximum, event_id)
             if sale.above_maximum:
                 await raise_operation_alert(
@@ -106,7 +111,7 @@ async def sell_packs(
                     details={"price": str(price), "maxRetailPrice": str(maximum), "event": event_id},
                 )
             done.append(sale)
-        await check_shortages(session, owner_bins=[pharmacy], gtins=gtins, now=now)
+    await check_shortages(session, owner_bins=[pharmacy], gtins=watched_gtins(goods.packs), now=now)
     return done
 
 
@@ -165,7 +170,7 @@ async def administer_units(
             now=now,
             details={"units": units, "remaining": left, "patientRecord": patient_record},
         )
-        await check_shortages(session, owner_bins=[hospital], gtins=[pack.gtin], now=now)
+    await check_shortages(session, owner_bins=[hospital], gtins=watched_gtins([pack]), now=now)
     return Administration(pack.gtin, pack.serial, units, left, event_id)
 
 

@@ -11,7 +11,7 @@ from domain.medicines import write_offs
 from domain.medicines.errors import InvalidCustomsEntry
 from domain.medicines.keys import CodeKeys
 from domain.medicines.models import BusinessStep, PackState
-from domain.medicines.packs import SUPPLY_CHAIN, check_movable, lock_goods, read_codes, record_event
+from domain.medicines.packs import SUPPLY_CHAIN, check_movable, lock_goods, read_codes, record_event, watched_gtins
 from domain.medicines.stock import check_shortages
 from domain.shared.access import Principal, require_organisation
 from domain.shared.calendar import local_date
@@ -55,5 +55,5 @@ async def export_packs(
             now=now,
             details={"export": True, "sender": owner, "country": country, "customsDeclaration": declaration},
         )
-        await check_shortages(session, owner_bins=[owner], gtins={p.gtin for p in goods.packs}, now=now)
+    await check_shortages(session, owner_bins=[owner], gtins=watched_gtins(goods.packs), now=now)
     return len(goods.packs)

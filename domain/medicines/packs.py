@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import asyncpg
 from sqlalchemy import ARRAY, BigInteger, String, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -99,8 +100,10 @@ class LockedPack:
     product_status: ProductStatus
     units_per_pack: int
     inn: str
+    watched: bool  # the substance has a shortage threshold somewhere
     index: int  # where the request named it (a pack inside a named box: the box's index)
     via: str | None = None  # the SSCC of the named box it was found in
+    max_price_tiyn: int | None = None  # in force on the day asked for, when asked
 
     @property
     def name(self) -> str:
@@ -114,10 +117,28 @@ class LockedPack:
         return self.expiry is not None and self.expiry < today
 
 
+# `watched`: whether the regulator watches the product's substance for shortages anywhere, so that an operation
+# that takes stock away checks the regions only then (most substances are not watched).
 _PACK_COLUMNS = """p.id, p.gtin, p.serial, p.state, p.owner_bin, p.batch_id, p.shipment_id, p.container_sscc,
-       p.units_remaining, b.expiry, b.number, b.status, pr.status, pr.units_per_pack, pr.inn"""
+       p.units_remaining, b.expiry, b.number, b.status, pr.status, pr.units_per_pack, pr.inn,
+       EXISTS (SELECT 1 FROM shortage_thresholds t WHERE t.inn = pr.inn AND t.minimum_units > 0)"""
+# A sale also needs the maximum retail price in force: read in the same round trip.
+_PRICE_ON_DAY = """(SELECT m.price_tiyn FROM max_retail_prices m
+         WHERE m.gtin = p.gtin AND m.effective_from <= :day ORDER BY m.effective_from DESC LIMIT 1)"""
+_PACKS_BY_CODE_SQL = """SELECT {columns}, c.i, {price}
+  FROM unnest(:gtins, :serials, :indexes) AS c(gtin, serial, i)
+  JOIN packs p ON p.gtin = c.gtin AND p.serial = c.serial
+  JOIN products pr ON pr.gtin = p.gtin
+  LEFT JOIN batches b ON b.id = p.batch_id
+ ORDER BY p.id
+   FOR UPDATE OF p"""
+_PACKS_BY_CODE_PRICED = text(_PACKS_BY_CODE_SQL.format(columns=_PACK_COLUMNS, price=_PRICE_ON_DAY)).bindparams(
+    bindparam("gtins", type_=ARRAY(String)),
+    bindparam("serials", type_=ARRAY(String)),
+    bindparam("indexes", type_=ARRAY(BigInteger)),
+)
 _PACKS_BY_CODE = text(
-    f"""SELECT {_PACK_COLUMNS}, c.i
+    f"""SELECT {_PACK_COLUMNS}, c.i, NULL
   FROM unnest(:gtins, :serials, :indexes) AS c(gtin, serial, i)
   JOIN packs p ON p.gtin = c.gtin AND p.serial = c.serial
   JOIN products pr ON pr.gtin = p.gtin
@@ -160,22 +181,23 @@ class LockedGoods:
     container_owners: dict[str, str]  # named SSCC -> owner
 
 
-async def lock_goods(session: AsyncSession, scanned: ScannedCodes) -> LockedGoods:
-    """The packs named, and those inside the boxes named, locked in id order so that operations never deadlock.
+async def lock_goods(session: AsyncSession, scanned: ScannedCodes, *, prices_on: date | None = None) -> LockedGoods:
+    """The packs named, and those inside the boxes named, locked in id order so that operations never deadlock;
+    with `prices_on`, each named pack's maximum retail price in force that day.
 
     An unknown pack is PackNotFound and an unknown box ContainerNotFound, before anything else is looked at.
     """
     packs: list[LockedPack] = []
     if scanned.packs:
-        rows = await session.execute(
-            _PACKS_BY_CODE,
-            {
-                "gtins": [code.gtin for _, code in scanned.packs],
-                "serials": [code.serial for _, code in scanned.packs],
-                "indexes": [index for index, _ in scanned.packs],
-            },
-        )
-        packs = [_locked(row, index=row[15]) for row in rows]
+        values: dict[str, Any] = {
+            "gtins": [code.gtin for _, code in scanned.packs],
+            "serials": [code.serial for _, code in scanned.packs],
+            "indexes": [index for index, _ in scanned.packs],
+        }
+        if prices_on is not None:
+            values["day"] = prices_on
+        rows = await session.execute(_PACKS_BY_CODE if prices_on is None else _PACKS_BY_CODE_PRICED, values)
+        packs = [_locked(row, index=row[16], max_price_tiyn=row[17]) for row in rows]
         if len(packs) != len(scanned.packs):
             found = {(pack.gtin, pack.serial) for pack in packs}
             index, code = next((i, c) for i, c in scanned.packs if (c.gtin, c.serial) not in found)
@@ -211,7 +233,7 @@ async def lock_goods(session: AsyncSession, scanned: ScannedCodes) -> LockedGood
     return LockedGoods(packs, containers, owners)
 
 
-def _locked(row: Any, *, index: int, via: str | None = None) -> LockedPack:
+def _locked(row: Any, *, index: int, via: str | None = None, max_price_tiyn: int | None = None) -> LockedPack:
     return LockedPack(
         id=row[0],
         gtin=row[1],
@@ -228,9 +250,16 @@ def _locked(row: Any, *, index: int, via: str | None = None) -> LockedPack:
         product_status=ProductStatus(row[12]),
         units_per_pack=row[13],
         inn=row[14],
+        watched=row[15],
         index=index,
         via=via,
+        max_price_tiyn=max_price_tiyn,
     )
+
+
+def watched_gtins(packs: Sequence[LockedPack]) -> set[str]:
+    """The products of `packs` whose substance has a shortage threshold: what an operation must check after it."""
+    return {pack.gtin for pack in packs if pack.watched}
 
 
 def check_movable(
@@ -266,17 +295,25 @@ def check_movable(
         raise PackExpired(pack.expiry, field=field)
 
 
-_RECORD_EVENT = text(
-    """WITH event AS (
+# Written once per operation on the busiest paths (a sale a request): through the driver's own prepared statement,
+# SQLAlchemy's per-statement work cost a sale more than PostgreSQL's.
+_RECORD_EVENT = """WITH event AS (
     INSERT INTO pack_events (biz_step, disposition, occurred_at, organisation_bin, actor, corrects_id, details)
-    VALUES (CAST(:biz_step AS business_step), :disposition, :occurred_at, :organisation_bin, :actor, :corrects_id,
-            CAST(:details AS jsonb))
+    VALUES ($1::business_step, $2, $3, $4, $5, $6, $7::jsonb)
     RETURNING id
 ), linked AS (
-    INSERT INTO pack_event_packs (pack_id, event_id) SELECT unnest(:pack_ids), (SELECT id FROM event)
+    INSERT INTO pack_event_packs (pack_id, event_id) SELECT unnest($8::bigint[]), (SELECT id FROM event)
 )
 SELECT id FROM event"""
-).bindparams(bindparam("pack_ids", type_=ARRAY(BigInteger)))
+
+
+async def driver(session: AsyncSession) -> asyncpg.Connection:
+    """The driver's connection under the session's transaction, for statements that SQLAlchemy would only slow."""
+    connection = await session.connection()
+    raw: asyncpg.Connection = (await connection.get_raw_connection()).driver_connection
+    if not raw.is_in_transaction():  # SQLAlchemy begins lazily, at its first statement
+        await session.execute(text("SELECT 1"))
+    return raw
 
 
 async def record_event(
@@ -292,18 +329,15 @@ async def record_event(
     corrects_id: int | None = None,
 ) -> int:
     """Write one immutable EPCIS-shaped event over `pack_ids` in one round trip; its id."""
-    event_id = await session.scalar(
+    event_id = await (await driver(session)).fetchval(
         _RECORD_EVENT,
-        {
-            "biz_step": biz_step.value,
-            "disposition": disposition,
-            "occurred_at": now,
-            "organisation_bin": organisation_bin,
-            "actor": actor,
-            "corrects_id": corrects_id,
-            "details": json.dumps(details),
-            "pack_ids": list(pack_ids),
-        },
+        biz_step.value,
+        disposition,
+        now,
+        organisation_bin,
+        actor,
+        corrects_id,
+        json.dumps(details),
+        list(pack_ids),
     )
-    assert event_id is not None
     return int(event_id)

@@ -158,9 +158,19 @@ async def set_shortage_threshold(
     return threshold
 
 
-_AFFECTED = text(
-    """SELECT DISTINCT o.region::text, pr.inn FROM organisations o, products pr
- WHERE o.bin = ANY(:bins) AND pr.gtin = ANY(:gtins)"""
+# The watched (region, substance) pairs that an operation's organisations and products touch, with their stock.
+_SHORTAGES_AFTER = text(
+    """WITH affected AS (
+    SELECT DISTINCT o.region::text AS region, pr.inn FROM organisations o, products pr
+     WHERE o.bin = ANY(:bins) AND pr.gtin = ANY(:gtins)
+)
+SELECT t.region, t.inn, t.minimum_units,
+       coalesce((SELECT sum(s.units) FROM stock_balances s
+                   JOIN organisations o ON o.bin = s.owner_bin
+                   JOIN products pr ON pr.gtin = s.gtin
+                  WHERE o.region::text = t.region AND pr.inn = t.inn), 0)::bigint
+  FROM shortage_thresholds t JOIN affected a ON a.region = t.region AND a.inn = t.inn
+ WHERE t.minimum_units > 0"""
 ).bindparams(bindparam("bins", type_=ARRAY(String)), bindparam("gtins", type_=ARRAY(String)))
 _UNDER_THRESHOLD = text(
     """SELECT t.region, t.inn, t.minimum_units, coalesce(sum(s.units), 0)::bigint
@@ -178,11 +188,27 @@ HAVING coalesce(sum(s.units), 0) < t.minimum_units"""
 async def check_shortages(
     session: AsyncSession, *, owner_bins: Iterable[str], gtins: Iterable[str], now: datetime
 ) -> None:
-    """After stock left some organisations: open a shortage alert where their region fell under a threshold."""
-    affected = [(region, inn) for region, inn in await session.execute(
-        _AFFECTED, {"bins": list(owner_bins), "gtins": list(gtins)}
-    )]  # fmt: skip
-    await _alert_shortages(session, affected, now)
+    """After stock of `gtins` left some organisations: open a shortage alert where their region fell under a
+    threshold (nothing to do when no product is watched).
+
+    Called once the operation has committed, in a transaction of its own: the operation's locks (the hot balance
+    row of a busy pharmacy above all) are not held while the region is summed, and the sale never waits for it.
+    """
+    gtins = list(gtins)
+    if not gtins:
+        return
+    async with session.begin():
+        rows = list(await session.execute(_SHORTAGES_AFTER, {"bins": list(owner_bins), "gtins": gtins}))
+        for region, inn, minimum, units in rows:
+            if units < minimum:
+                await raise_operation_alert(
+                    session,
+                    AlertKind.SHORTAGE,
+                    now=now,
+                    region=region,
+                    inn=inn,
+                    details={"units": int(units), "minimumUnits": int(minimum)},
+                )
 
 
 async def _alert_shortages(session: AsyncSession, affected: Sequence[tuple[str, str]], now: datetime) -> None:

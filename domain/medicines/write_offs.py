@@ -11,7 +11,7 @@ from domain.medicines.alerts import raise_operation_alert
 from domain.medicines.errors import InvalidTransition
 from domain.medicines.keys import CodeKeys
 from domain.medicines.models import AlertKind, BusinessStep, Pack, PackState, Shipment, ShipmentStatus, WriteOffReason
-from domain.medicines.packs import SUPPLY_CHAIN, check_movable, lock_goods, read_codes, record_event
+from domain.medicines.packs import SUPPLY_CHAIN, check_movable, lock_goods, read_codes, record_event, watched_gtins
 from domain.medicines.stock import check_shortages
 from domain.shared.access import OrganisationUser, Principal, require_organisation
 from domain.shared.calendar import local_date
@@ -90,7 +90,7 @@ async def write_off_packs(
             now=now,
             details={"reason": reason.value},
         )
-        await check_shortages(session, owner_bins=[owner], gtins={p.gtin for p in goods.packs}, now=now)
+    await check_shortages(session, owner_bins=[owner], gtins=watched_gtins(goods.packs), now=now)
     return len(goods.packs)
 
 
