@@ -92,3 +92,18 @@ def decode_cursor(cursor: str) -> str:
     if not text.startswith("cursor:"):
         raise InvalidPage(cursor, "not a cursor of this connection")
     return text.removeprefix("cursor:")
+
+
+def connection_page(
+    edges: list[relay.Edge[relay.NodeType]], *, has_next_page: bool, after: str | None
+) -> relay.Connection[relay.NodeType]:
+    """A forward page of a connection whose rows were read newest first, `first` after a cursor."""
+    return relay.Connection(
+        edges=edges,
+        page_info=relay.PageInfo(
+            has_next_page=has_next_page,
+            has_previous_page=after is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+    )

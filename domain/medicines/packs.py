@@ -132,24 +132,15 @@ _PACKS_BY_CODE_SQL = """SELECT {columns}, c.i, {price}
   LEFT JOIN batches b ON b.id = p.batch_id
  ORDER BY p.id
    FOR UPDATE OF p"""
+_CODE_ARRAYS = (
+    bindparam("gtins", type_=ARRAY(String)),
+    bindparam("serials", type_=ARRAY(String)),
+    bindparam("indexes", type_=ARRAY(BigInteger)),
+)
 _PACKS_BY_CODE_PRICED = text(_PACKS_BY_CODE_SQL.format(columns=_PACK_COLUMNS, price=_PRICE_ON_DAY)).bindparams(
-    bindparam("gtins", type_=ARRAY(String)),
-    bindparam("serials", type_=ARRAY(String)),
-    bindparam("indexes", type_=ARRAY(BigInteger)),
+    *_CODE_ARRAYS
 )
-_PACKS_BY_CODE = text(
-    f"""SELECT {_PACK_COLUMNS}, c.i, NULL
-  FROM unnest(:gtins, :serials, :indexes) AS c(gtin, serial, i)
-  JOIN packs p ON p.gtin = c.gtin AND p.serial = c.serial
-  JOIN products pr ON pr.gtin = p.gtin
-  LEFT JOIN batches b ON b.id = p.batch_id
- ORDER BY p.id
-   FOR UPDATE OF p"""
-).bindparams(
-    bindparam("gtins", type_=ARRAY(String)),
-    bindparam("serials", type_=ARRAY(String)),
-    bindparam("indexes", type_=ARRAY(BigInteger)),
-)
+_PACKS_BY_CODE = text(_PACKS_BY_CODE_SQL.format(columns=_PACK_COLUMNS, price="NULL")).bindparams(*_CODE_ARRAYS)
 # Boxes hold packs or boxes, pallets hold boxes: the whole tree under each named SSCC.
 _CONTAINER_TREE = text(
     """WITH RECURSIVE tree(sscc, root, i) AS (

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ARRAY, String, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -198,17 +199,8 @@ async def check_shortages(
     if not gtins:
         return
     async with session.begin():
-        rows = list(await session.execute(_SHORTAGES_AFTER, {"bins": list(owner_bins), "gtins": gtins}))
-        for region, inn, minimum, units in rows:
-            if units < minimum:
-                await raise_operation_alert(
-                    session,
-                    AlertKind.SHORTAGE,
-                    now=now,
-                    region=region,
-                    inn=inn,
-                    details={"units": int(units), "minimumUnits": int(minimum)},
-                )
+        rows = await session.execute(_SHORTAGES_AFTER, {"bins": list(owner_bins), "gtins": gtins})
+        await _open_shortage_alerts(session, [tuple(row) for row in rows], now)
 
 
 async def _alert_shortages(session: AsyncSession, affected: Sequence[tuple[str, str]], now: datetime) -> None:
@@ -217,12 +209,18 @@ async def _alert_shortages(session: AsyncSession, affected: Sequence[tuple[str, 
     rows = await session.execute(
         _UNDER_THRESHOLD, {"regions": [region for region, _ in affected], "inns": [inn for _, inn in affected]}
     )
+    await _open_shortage_alerts(session, [tuple(row) for row in rows], now)
+
+
+async def _open_shortage_alerts(session: AsyncSession, rows: Sequence[tuple[Any, ...]], now: datetime) -> None:
+    """An alert for each (region, substance, threshold, units in stock) under its threshold."""
     for region, inn, minimum, units in rows:
-        await raise_operation_alert(
-            session,
-            AlertKind.SHORTAGE,
-            now=now,
-            region=region,
-            inn=inn,
-            details={"units": int(units), "minimumUnits": int(minimum)},
-        )
+        if units < minimum:
+            await raise_operation_alert(
+                session,
+                AlertKind.SHORTAGE,
+                now=now,
+                region=region,
+                inn=inn,
+                details={"units": int(units), "minimumUnits": int(minimum)},
+            )

@@ -15,7 +15,7 @@ from domain.shared.errors import DomainError, InvalidPage
 from domain.shared.money import Money
 from schema.context import Context
 from schema.errors import UserError
-from schema.relay import PageRequest, decode_global_id, encode_cursor
+from schema.relay import PageRequest, connection_page, decode_global_id, encode_cursor
 
 strawberry.enum(AlertKind, name="MedicineAlertKind")
 strawberry.enum(AlertStatus, name="MedicineAlertStatus")
@@ -131,18 +131,6 @@ def _int_key(key: str) -> int:
     return int(key)
 
 
-def _page(edges: list[relay.Edge[relay.NodeType]], more: bool, after: str | None) -> relay.Connection[relay.NodeType]:
-    return relay.Connection(
-        edges=edges,
-        page_info=relay.PageInfo(
-            has_next_page=more,
-            has_previous_page=after is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
-    )
-
-
 @strawberry.type
 class AlertQueries:
     @strawberry.field(description="The regulator's alerts, newest first.")
@@ -163,9 +151,8 @@ class AlertQueries:
             before_id=_int_key(page.after) if page.after else None,
             size=page.size,
         )
-        return _page(
-            [relay.Edge(cursor=encode_cursor(str(r.id)), node=MedicineAlert.from_domain(r)) for r in rows], more, after
-        )
+        edges = [relay.Edge(cursor=encode_cursor(str(r.id)), node=MedicineAlert.from_domain(r)) for r in rows]
+        return connection_page(edges, has_next_page=more, after=after)
 
     @strawberry.field(description="Citizens' reports of suspicious packs, newest first; the regulator's.")
     async def suspicious_pack_reports(
@@ -179,7 +166,7 @@ class AlertQueries:
             size=page.size,
         )
         edges = [relay.Edge(cursor=encode_cursor(str(r.id)), node=SuspiciousPackReport.from_domain(r)) for r in rows]
-        return _page(edges, more, after)
+        return connection_page(edges, has_next_page=more, after=after)
 
 
 @strawberry.input

@@ -12,7 +12,7 @@ from domain.shared.errors import DomainError, InvalidPage
 from schema.context import Context
 from schema.errors import UserError
 from schema.organisations import Organisation, organisation_by_bin
-from schema.relay import PageRequest, decode_global_id, encode_cursor
+from schema.relay import PageRequest, connection_page, decode_global_id, encode_cursor
 
 strawberry.enum(ShipmentStatus, name="ShipmentStatus")
 
@@ -94,15 +94,7 @@ class ShipmentQueries:
             size=page.size,
         )
         edges = [relay.Edge(cursor=encode_cursor(str(r.id)), node=Shipment.from_domain(r)) for r in rows]
-        return relay.Connection(
-            edges=edges,
-            page_info=relay.PageInfo(
-                has_next_page=more,
-                has_previous_page=after is not None,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
-        )
+        return connection_page(edges, has_next_page=more, after=after)
 
 
 @strawberry.input
