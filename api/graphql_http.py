@@ -445,8 +445,18 @@ def _wants_html(request: Request) -> bool:
 
 def _document_error(error: GraphQLError, code: str) -> dict[str, Any]:
     formatted = dict(error.formatted)
+    cause = _root_cause(error)
+    if isinstance(cause, DomainError):
+        # A literal that breaks its scalar's rules ({ product(gtin: "1234") }) is the domain's error, as the same
+        # value sent in a variable is: its code, and its message in the caller's language (rendered per request).
+        formatted["extensions"] = {"code": cause.code.value}
+        formatted[_DOMAIN_ERROR] = cause
+        return formatted
     formatted["extensions"] = {"code": code}
     return formatted
+
+
+_DOMAIN_ERROR = "_domain_error"  # kept with a cached verdict, never sent
 
 
 _LIMIT_CODES = frozenset({"TOKEN_LIMIT_EXCEEDED", "DEPTH_LIMIT_EXCEEDED", "ALIAS_LIMIT_EXCEEDED"})
@@ -458,6 +468,10 @@ def _refusal_error(code: str, **details: object) -> dict[str, Any]:
 
 
 def _localised(error: dict[str, Any], locale: Locale) -> dict[str, Any]:
+    if _DOMAIN_ERROR in error:
+        answer = {key: value for key, value in error.items() if key != _DOMAIN_ERROR}
+        answer["message"] = messages.render_error(error[_DOMAIN_ERROR], locale)
+        return answer
     extensions = error["extensions"]
     if extensions["code"] not in _LIMIT_CODES:
         return error  # graphql-core's own words about the document, for the client's developers

@@ -40,6 +40,10 @@ class _KeepUnknown(dict[str, object]):
 def render(code: str, locale: Locale, **details: object) -> str:
     """The person-readable message for `code` in `locale`, falling back to English and then to the code."""
     template = CATALOGUES[locale].get(code) or CATALOGUES[Locale.EN].get(code) or code
+    reason = details.get("reason")
+    if isinstance(reason, str):  # a short reason code ("expired") has words of its own; a sentence stays as it is
+        key = "REASON_" + reason.upper().replace(" ", "_")
+        details = {**details, "reason": CATALOGUES[locale].get(key) or reason}
     return template.format_map(_KeepUnknown(details))
 
 

@@ -40,6 +40,11 @@ class CodeKeys:
         """(key id, verification code) for a new pack code."""
         return self.current_id, _mac(self._keyed[self.current_id], gtin, serial)
 
+    def code_for(self, key_id: str, gtin: str, serial: str) -> str | None:
+        """The verification code that key `key_id` gives this GTIN and serial; None for a key we do not hold."""
+        keyed = self._keyed.get(key_id)
+        return _mac(keyed, gtin, serial) if keyed is not None else None
+
     def verifies(self, key_id: str, gtin: str, serial: str, code: str) -> bool:
         """Whether `code` is the verification code that key `key_id` gives this GTIN and serial."""
         keyed = self._keyed.get(key_id)

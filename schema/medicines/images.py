@@ -37,7 +37,7 @@ class ImageQueries:
     ) -> list[PackCodeImage]:
         ctx = info.context
         images = await printing.pack_code_images(
-            ctx.principal, ctx.session, codes=codes, image_format=format, module_px=module_size
+            ctx.principal, ctx.session, codes=codes, image_format=format, module_px=module_size, keys=ctx.code_keys
         )
         if format is ImageFormat.SVG:
             return [

@@ -29,7 +29,8 @@ strawberry.enum(PackState, name="PackState")
 @strawberry.type(description="Why a code could not be read: what was expected where.")
 class CodeReadingProblem:
     problem: CodeProblem
-    message: str
+    message: str = strawberry.field(description="What is wrong, for the person who scanned, in their language.")
+    detail: str = strawberry.field(description="What the parser expected where, in English, for developers.")
     field: str | None = strawberry.field(description="The GS1 application identifier at fault, e.g. `17`.")
     position: int | None = strawberry.field(description="Offset in the code as sent, from 0.")
 
@@ -76,7 +77,13 @@ class PackVerification:
             else None,
             problem=CodeReadingProblem(
                 problem=unreadable.problem,
-                message=unreadable.message,
+                message=messages.render(
+                    f"CODE_PROBLEM_{unreadable.problem.value}",
+                    locale,
+                    ai=unreadable.ai or "",
+                    position=unreadable.position,
+                ),
+                detail=unreadable.message,
                 field=unreadable.ai,
                 position=unreadable.position,
             )

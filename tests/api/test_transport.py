@@ -167,6 +167,19 @@ async def test_a_variable_that_breaks_its_scalars_rules_is_a_request_error_with_
     assert error["message"].startswith("The date yesterday is not valid")
 
 
+@pytest.mark.parametrize(
+    ("language", "start"), [("en", "The GTIN 1234 is not valid"), ("ru", "GTIN 1234 недействителен")]
+)
+async def test_a_literal_that_breaks_its_scalars_rules_has_the_domain_code_in_the_callers_language(
+    client: httpx.AsyncClient, language: str, start: str
+):
+    response = await gql(client, '{ product(gtin: "1234") { gtin } }', language=language)
+
+    error = _error(response)
+    assert error["extensions"] == {"code": "INVALID_GTIN"}
+    assert error["message"].startswith(start)
+
+
 async def test_a_request_error_is_400_for_a_client_that_accepts_graphql_response_json(client: httpx.AsyncClient):
     response = await gql(client, SET_CLOCK, {"at": "yesterday"}, accept=GRAPHQL_RESPONSE)
 

@@ -65,3 +65,12 @@ def test_every_verdict_has_words_in_every_language(locale: Locale):
     missing = [verdict for verdict in Verdict if f"VERDICT_{verdict.value}" not in CATALOGUES[locale]]
 
     assert missing == []
+
+
+def test_a_short_reason_code_is_said_in_words_of_the_language_and_a_sentence_is_left_alone():
+    russian = messages.render("INVALID_TOKEN", Locale.RU, reason="expired")
+    english = messages.render("INVALID_TOKEN", Locale.EN, reason="expired")
+
+    assert russian == "Токен доступа отклонён (срок его действия истёк). Войдите заново."
+    assert english == "The access token was refused: it has expired. Sign in again."
+    assert "send application/json" in messages.render("BAD_REQUEST", Locale.EN, reason="send application/json")

@@ -144,3 +144,22 @@ async def test_an_upload_over_the_limit_is_refused_before_it_is_read(settings, e
 
     assert response.status_code == 413
     assert response.json()["errors"][0]["extensions"]["code"] == "REQUEST_TOO_LARGE"
+
+
+async def test_a_code_with_a_forged_verification_code_is_not_printed(client, keys):
+    [code] = await issue_and_commission(client, keys)
+    forged = code[:-5] + ("A" if code[-5] != "A" else "B") + code[-4:]
+    token = keys.token(organisation_claims(MANUFACTURER_BIN, "MANUFACTURER"))
+
+    response = await gql(client, IMAGES, {"codes": [forged]}, token=token)
+
+    assert response.json()["errors"][0]["extensions"]["code"] == "INVALID_CODE"
+
+
+async def test_a_code_sent_without_its_verification_pair_is_printed_as_issued(client, keys):
+    [code] = await issue_and_commission(client, keys)
+    token = keys.token(organisation_claims(MANUFACTURER_BIN, "MANUFACTURER"))
+
+    response = await gql(client, IMAGES, {"codes": [f"(01){code[2:16]}(21){code[18:31]}"]}, token=token)
+
+    assert response.json()["data"]["packCodeImages"][0]["code"] == code

@@ -105,3 +105,18 @@ async def test_a_forged_verification_code_is_an_invalid_code(client, keys, engin
     answer = (await gql(client, VERIFY, {"code": forged})).json()["data"]["verifyPack"]
 
     assert (answer["verdict"], answer["severity"], answer["location"]) == ("INVALID_CODE", "RED", None)
+
+
+async def test_what_is_wrong_with_a_code_is_said_in_the_callers_language_with_the_parsers_detail_beside_it(client):
+    document = "query($code: String!) { verifyPack(code: $code) { problem { problem message detail } } }"
+
+    answers = {
+        language: (await gql(client, document, {"code": ""}, language=language)).json()["data"]["verifyPack"]["problem"]
+        for language in ("kk", "ru", "en")
+    }
+
+    assert {answer["problem"] for answer in answers.values()} == {"EMPTY_CODE"}
+    assert answers["en"]["message"].startswith("The code is empty")
+    assert answers["ru"]["message"].startswith("Код пуст")
+    assert answers["kk"]["message"].startswith("Код бос")
+    assert answers["ru"]["detail"] == answers["en"]["detail"] == "the code is empty"
