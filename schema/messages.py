@@ -40,11 +40,20 @@ class _KeepUnknown(dict[str, object]):
 def render(code: str, locale: Locale, **details: object) -> str:
     """The person-readable message for `code` in `locale`, falling back to English and then to the code."""
     template = CATALOGUES[locale].get(code) or CATALOGUES[Locale.EN].get(code) or code
-    reason = details.get("reason")
-    if isinstance(reason, str):  # a short reason code ("expired") has words of its own; a sentence stays as it is
-        key = "REASON_" + reason.upper().replace(" ", "_")
-        details = {**details, "reason": CATALOGUES[locale].get(key) or reason}
+    details = {name: _word(name, value, locale) for name, value in details.items()}
     return template.format_map(_KeepUnknown(details))
+
+
+# Codes quoted in a message ("expired", "WRITTEN_OFF") have words of their own in each language; a sentence or a
+# value without an entry is quoted as it is.
+_WORDED = {"reason": "REASON_", "state": "STATE_", "status": "STATE_"}
+
+
+def _word(name: str, value: object, locale: Locale) -> object:
+    prefix = _WORDED.get(name)
+    if prefix is None or not isinstance(value, str):
+        return value
+    return CATALOGUES[locale].get(prefix + value.upper().replace(" ", "_")) or value
 
 
 def render_error(error: DomainError, locale: Locale) -> str:

@@ -29,9 +29,9 @@ def read_sscc(text_: str) -> str:
     try:
         code = parse_logistic_code(text_)
     except UnreadableCode as error:
-        raise InvalidCode(error.problem.value, error.message, index=0) from None
+        raise InvalidCode(error.problem.value, error.message, field="container") from None
     if not isinstance(code, ContainerCode):
-        raise InvalidCode("NOT_A_CONTAINER", "expected an SSCC (00) of a box or pallet", index=0)
+        raise InvalidCode("NOT_A_CONTAINER", "expected an SSCC (00) of a box or pallet", field="container")
     return code.sscc
 
 
@@ -51,7 +51,7 @@ async def aggregate(
     scanned = read_codes(codes, keys)
     async with write_offs.alerting_turned_up(session, staff, now=now), session.begin():
         if await session.get(Container, sscc) is not None:
-            raise InvalidTransition("container", sscc, "already used", "aggregate", field=("container",))
+            raise InvalidTransition("container", sscc, "USED", "aggregate", field=("container",))
         goods = await lock_goods(session, scanned)
         today = local_date(now)
         children = list(goods.container_owners)

@@ -3,13 +3,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import String, cast, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.medicines.models import AlertKind, AlertStatus, MedicineAlert
 from domain.shared.access import AuthorityKind, Principal, require_authority
 from domain.shared.errors import DomainError, ErrorCode, MissingValue, NotFound, TextTooLong
+from domain.shared.organisations import Organisation
 
 MAX_REASON_LENGTH = 1000
 
@@ -106,13 +107,16 @@ async def raise_operation_alert(
 ) -> None:
     """Open an alert about a supply-chain operation; while one about the same pack (or the same region's substance,
     for a shortage) is open, count another occurrence instead of opening a second."""
+    where: object = region
+    if region is None and organisation_bin is not None:  # where it happened: the organisation's region
+        where = select(cast(Organisation.region, String)).where(Organisation.bin == organisation_bin).scalar_subquery()
     values = {
         "kind": kind,
         "status": AlertStatus.NEW,
         "gtin": gtin,
         "serial": serial,
         "pack_id": pack_id,
-        "region": region,
+        "region": where,
         "inn": inn,
         "shipment_id": shipment_id,
         "organisation_bin": organisation_bin,

@@ -37,6 +37,7 @@ from domain.medicines.models import (
 )
 from domain.shared.access import OrganisationKind, Principal, require_organisation
 from domain.shared.calendar import local_date
+from domain.shared.countries import is_country
 from domain.shared.errors import Forbidden
 
 # AI 10: up to 20 characters of GS1's character set 82; we leave out the few that collide with the text forms.
@@ -120,7 +121,6 @@ async def commission_packs(
 # A customs declaration number as the EAEU's declarations carry it (e.g. 10005020/261126/0012345): digits,
 # slashes and letters, at most 40; the country of origin as ISO 3166-1 alpha-2.
 _DECLARATION = re.compile(r"[0-9A-Za-z/\-]{1,40}")
-_COUNTRY = re.compile(r"[A-Z]{2}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +133,7 @@ class CustomsEntry:
     def check(self) -> None:
         if not _DECLARATION.fullmatch(self.declaration):
             raise InvalidCustomsEntry("a declaration number is 1 to 40 letters, digits, / or -", field="declaration")
-        if not _COUNTRY.fullmatch(self.country_of_origin) or self.country_of_origin == "KZ":
+        if not is_country(self.country_of_origin) or self.country_of_origin == "KZ":
             raise InvalidCustomsEntry("another country's ISO code, e.g. DE", field="country_of_origin")
 
     def details(self) -> dict[str, str]:

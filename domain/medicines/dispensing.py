@@ -10,12 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.medicines import write_offs
 from domain.medicines.alerts import raise_operation_alert
-from domain.medicines.errors import InvalidCode, InvalidQuantity, NothingToUndo, UndoWindowClosed
+from domain.medicines.errors import InvalidCode, InvalidQuantity, NothingToUndo, PatientIdentified, UndoWindowClosed
 from domain.medicines.keys import CodeKeys
 from domain.medicines.models import AlertKind, BusinessStep, PackState, WriteOffReason
 from domain.medicines.packs import (
     SUPPLY_CHAIN,
     check_movable,
+    codes_named,
     driver,
     lock_goods,
     read_codes,
@@ -25,7 +26,8 @@ from domain.medicines.packs import (
 from domain.medicines.stock import check_shortages
 from domain.shared.access import OrganisationKind, Principal, require_organisation
 from domain.shared.calendar import local_date
-from domain.shared.errors import InvalidMoney, MissingValue
+from domain.shared.errors import InvalidIin, InvalidMoney, MissingValue
+from domain.shared.iin import Iin
 from domain.shared.money import Money
 
 # Medicines rules, "Pack states": a sale, an administration, an export and most write-offs may be reversed by the
@@ -76,6 +78,18 @@ async def sell_packs(
 ) -> list[Sale]:
     """A pharmacy sells packs at their prices. A price above the maximum in force is recorded as it was, and the
     regulator alerted: the sale happened, and losing it would hide the overcharge."""
+    with codes_named("sales", item="code"):
+        return await _sell_packs(principal, session, sales=sales, keys=keys, now=now)
+
+
+async def _sell_packs(
+    principal: Principal,
+    session: AsyncSession,
+    *,
+    sales: Sequence[tuple[str, Money]],
+    keys: CodeKeys,
+    now: datetime,
+) -> list[Sale]:
     staff = require_organisation(principal, OrganisationKind.PHARMACY)
     pharmacy = str(staff.organisation_bin)
     for index, (_, price) in enumerate(sales):
@@ -115,6 +129,14 @@ async def sell_packs(
     return done
 
 
+def _is_iin(text: str) -> bool:
+    try:
+        Iin.parse(text)
+    except InvalidIin:
+        return False
+    return True
+
+
 @dataclass(frozen=True, slots=True)
 class Administration:
     """Units of one pack given to a patient, and what is left in the pack."""
@@ -147,10 +169,28 @@ async def administer_units(
 
     The patient is named by the hospital's own record number: the history of a pack holds no one's IIN.
     """
+    with codes_named("code", single=True):
+        return await _administer_units(
+            principal, session, code=code, units=units, patient_record=patient_record, keys=keys, now=now
+        )
+
+
+async def _administer_units(
+    principal: Principal,
+    session: AsyncSession,
+    *,
+    code: str,
+    units: int,
+    patient_record: str,
+    keys: CodeKeys,
+    now: datetime,
+) -> Administration:
     staff = require_organisation(principal, OrganisationKind.HOSPITAL)
     hospital = str(staff.organisation_bin)
     if not patient_record.strip() or len(patient_record) > 64:
         raise MissingValue("a patient record number of up to 64 characters", field=("patient_record",))
+    if _is_iin(patient_record.strip()):  # a person's IIN would travel with the pack's history: never
+        raise PatientIdentified()
     scanned = read_codes([code], keys, field="code")
     async with write_offs.alerting_turned_up(session, staff, now=now), session.begin():
         [pack] = (await lock_goods(session, scanned)).packs
@@ -197,6 +237,13 @@ async def reverse_pack_operation(
 ) -> int:
     """The organisation takes back its last operation on a pack (a sale, an administration, a write-off, an export)
     within the window; the pack is as it was before, and the reversal is a new event pointing at the old one."""
+    with codes_named("code", single=True):
+        return await _reverse_pack_operation(principal, session, code=code, keys=keys, now=now)
+
+
+async def _reverse_pack_operation(
+    principal: Principal, session: AsyncSession, *, code: str, keys: CodeKeys, now: datetime
+) -> int:
     staff = require_organisation(principal, *SUPPLY_CHAIN)
     owner = str(staff.organisation_bin)
     scanned = read_codes([code], keys, field="code")

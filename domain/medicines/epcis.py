@@ -104,6 +104,10 @@ def shipment_uri(shipment_id: int) -> str:
     return f"urn:kz:govgraph:shipment:{shipment_id}"
 
 
+# What an event keeps for its own organisation only: a hospital's patient record number goes to no partner.
+PRIVATE_DETAILS = frozenset({"patientRecord"})
+
+
 def _event(event: PackEvent, pack: str, corrected_by: Sequence[PackEvent]) -> Json:
     step = str(event.biz_step)
     raw: Mapping[str, object] = event.details if isinstance(event.details, Mapping) else {}
@@ -145,7 +149,7 @@ def _event(event: PackEvent, pack: str, corrected_by: Sequence[PackEvent]) -> Js
         }
     if event.corrects_id is not None:
         document["govgraph:corrects"] = event_uri(event.corrects_id)
-    unread: object = {key: value for key, value in raw.items() if key not in read}
+    unread: object = {key: value for key, value in raw.items() if key not in read and key not in PRIVATE_DETAILS}
     if not isinstance(event.details, Mapping):  # not the object the conventions write: passed on whole
         unread = event.details
     if unread:

@@ -23,6 +23,7 @@ from domain.shared.errors import DomainError, ErrorCode, InvalidValue
 #  ├── ShipmentNotOpen          receiving or cancelling a shipment that is no longer in transit
 #  ├── UnknownOrganisation, InvalidReceiver   a shipment to nobody, to oneself, or to a kindergarten
 #  ├── UndoWindowClosed, NothingToUndo        reversing an operation too late, or one that is not there
+#  ├── PatientIdentified        an IIN given where the hospital's own patient record number belongs
 #  └── InvalidCustomsEntry      an import's or export's declaration number or country that cannot be right
 
 
@@ -55,8 +56,8 @@ class ProductWithdrawn(DomainError):
 
     code = ErrorCode.PRODUCT_WITHDRAWN
 
-    def __init__(self, gtin: str, status: str) -> None:
-        super().__init__(f"product {gtin} is {status.lower()}", field=("gtin",), gtin=gtin, status=status)
+    def __init__(self, gtin: str, status: str, *, field: tuple[str, ...] = ("gtin",)) -> None:
+        super().__init__(f"product {gtin} is {status.lower()}", field=field, gtin=gtin, status=status)
 
 
 class PriceHistoryFixed(DomainError):
@@ -135,8 +136,8 @@ class BatchRecalled(DomainError):
 
     code = ErrorCode.BATCH_RECALLED
 
-    def __init__(self, gtin: str, batch: str) -> None:
-        super().__init__(f"batch {batch} of {gtin} is recalled", field=("batch",), batch=batch)
+    def __init__(self, gtin: str, batch: str, *, field: tuple[str, ...] = ("batch",)) -> None:
+        super().__init__(f"batch {batch} of {gtin} is recalled", field=field, batch=batch)
 
 
 class PackExpired(DomainError):
@@ -218,7 +219,7 @@ class ContainerNotFound(DomainError):
     code = ErrorCode.CONTAINER_NOT_FOUND
 
     def __init__(self, sscc: str, *, index: int | None = None) -> None:
-        field = ("codes", str(index)) if index is not None else ("sscc",)
+        field = ("codes", str(index)) if index is not None else ("container",)
         super().__init__(f"no box or pallet {sscc}", field=field, sscc=sscc)
 
 
@@ -279,3 +280,12 @@ class InvalidCustomsEntry(DomainError):
 
     def __init__(self, reason: str, *, field: str) -> None:
         super().__init__(reason, field=(field,), reason=reason)
+
+
+class PatientIdentified(DomainError):
+    """A patient is named by an IIN where the hospital's own record number belongs: no IIN enters a pack's history."""
+
+    code = ErrorCode.PATIENT_IDENTIFIED
+
+    def __init__(self) -> None:
+        super().__init__("give the hospital's patient record number, not an IIN", field=("patient_record",))

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -15,8 +14,8 @@ from domain.medicines.packs import SUPPLY_CHAIN, check_movable, lock_goods, read
 from domain.medicines.stock import check_shortages
 from domain.shared.access import Principal, require_organisation
 from domain.shared.calendar import local_date
+from domain.shared.countries import is_country
 
-_COUNTRY = re.compile(r"[A-Z]{2}")
 _EXPORT = text(
     "UPDATE packs SET state = 'EXPORTED', state_changed_at = :now, container_sscc = NULL WHERE id = ANY(:ids)"
 ).bindparams(bindparam("ids", type_=ARRAY(BigInteger)))
@@ -35,7 +34,7 @@ async def export_packs(
     """The owner sends packs abroad: they leave the national circulation (reversible by it within 10 days)."""
     staff = require_organisation(principal, *SUPPLY_CHAIN)
     owner = str(staff.organisation_bin)
-    if not _COUNTRY.fullmatch(country) or country == "KZ":
+    if not is_country(country) or country == "KZ":
         raise InvalidCustomsEntry("another country's ISO code, e.g. RU", field="country")
     scanned = read_codes(codes, keys)
     async with write_offs.alerting_turned_up(session, staff, now=now), session.begin():

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -27,6 +28,7 @@ from domain.medicines.errors import (
 from domain.medicines.keys import CodeKeys
 from domain.medicines.models import BatchStatus, BusinessStep, PackState, ProductStatus
 from domain.shared.access import OrganisationKind
+from domain.shared.errors import DomainError
 
 # What every supply-chain operation shares: reading the codes a client scanned (packs, or boxes and pallets by
 # SSCC), finding and locking the packs they name, and telling why a pack refuses an operation.
@@ -40,6 +42,18 @@ SUPPLY_CHAIN = (
     OrganisationKind.PHARMACY,
     OrganisationKind.HOSPITAL,
 )
+
+
+@contextlib.contextmanager
+def codes_named(where: str, *, item: str | None = None, single: bool = False) -> Iterator[None]:
+    """Errors about the n-th code of an operation point at where its input holds it: `sales.3.code` for a sale,
+    `code` for an operation on one pack (the rules here number them in a list called `codes`)."""
+    try:
+        yield
+    except DomainError as error:
+        if len(error.field) == 2 and error.field[0] in ("codes", where) and error.field[1].isdigit():
+            error.field = (where,) if single else (where, error.field[1], *((item,) if item else ()))
+        raise
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +233,7 @@ async def lock_goods(session: AsyncSession, scanned: ScannedCodes, *, prices_on:
         named_ids = {pack.id for pack in packs}
         for pack in inside:
             if pack.id in named_ids:
-                raise DuplicateCode(pack.serial, index=pack.index)
+                raise DuplicateCode(pack.serial, index=pack.index, field="codes")
         packs = sorted([*packs, *inside], key=lambda pack: pack.id)
     return LockedGoods(packs, containers, owners)
 
@@ -278,9 +292,9 @@ def check_movable(
     if allow_unsellable:
         return
     if pack.product_status is ProductStatus.WITHDRAWN:
-        raise ProductWithdrawn(pack.gtin, pack.product_status.value)
+        raise ProductWithdrawn(pack.gtin, pack.product_status.value, field=field)
     if pack.batch_status is BatchStatus.RECALLED:
-        raise BatchRecalled(pack.gtin, pack.batch_number or "")
+        raise BatchRecalled(pack.gtin, pack.batch_number or "", field=field)
     if pack.is_expired(today):
         assert pack.expiry is not None
         raise PackExpired(pack.expiry, field=field)

@@ -283,7 +283,7 @@ async def cancel_shipment(principal: Principal, session: AsyncSession, *, shipme
         if shipment is None or sender not in (shipment.sender_bin, shipment.receiver_bin):
             raise NotFound("shipment", shipment_id, field=("shipment_id",))
         if shipment.sender_bin != sender:
-            raise InvalidTransition("shipment", str(shipment_id), "addressed to you", "cancel", field=("shipment_id",))
+            raise InvalidTransition("shipment", str(shipment_id), "ADDRESSED_TO_YOU", "cancel", field=("shipment_id",))
         if shipment.status is not ShipmentStatus.IN_TRANSIT:
             raise ShipmentNotOpen(shipment_id, shipment.status.value)
         ids = list(

@@ -6,6 +6,7 @@ from typing import Annotated, cast
 
 import strawberry
 from strawberry import relay
+from strawberry.relay.utils import to_base64
 from strawberry.scalars import JSON
 
 from domain.medicines import alerts, models, reports
@@ -33,7 +34,7 @@ class MedicineAlert(relay.Node):
     serial: str | None
     region: str | None
     substance: str | None = strawberry.field(description="The active substance (INN) of a shortage.")
-    shipment_id: int | None = strawberry.field(description="The shipment of a discrepancy.")
+    shipment_id: strawberry.ID | None = strawberry.field(description="The global ID of the shipment of a discrepancy.")
     organisation_bin: str | None = strawberry.field(description="The organisation whose operation raised it.")
     details: JSON = strawberry.field(
         description="What was seen: prices, counts and codes of a discrepancy, the stock against its threshold."
@@ -53,7 +54,7 @@ class MedicineAlert(relay.Node):
             serial=alert.serial,
             region=alert.region,
             substance=alert.inn,
-            shipment_id=alert.shipment_id,
+            shipment_id=strawberry.ID(to_base64("Shipment", alert.shipment_id)) if alert.shipment_id else None,
             organisation_bin=alert.organisation_bin,
             details=cast(JSON, alert.details),
             occurrences=alert.occurrences,

@@ -8,6 +8,7 @@ from strawberry import relay
 
 from domain.medicines import models, shipping
 from domain.medicines.models import ShipmentStatus
+from domain.shared.bin import Bin
 from domain.shared.errors import DomainError, InvalidPage
 from schema.context import Context
 from schema.errors import UserError
@@ -68,9 +69,13 @@ def shipment_key(key: str) -> int:
 
 
 def shipment_id(value: strawberry.ID) -> int:
-    """The shipment's number inside its global ID."""
-    _, key = decode_global_id(str(value), expected_type="Shipment")
-    return shipment_key(key)
+    """The shipment's number inside its global ID (an error names the input's `shipmentId`)."""
+    try:
+        _, key = decode_global_id(str(value), expected_type="Shipment")
+        return shipment_key(key)
+    except DomainError as error:
+        error.field = ("shipment_id",)
+        raise
 
 
 @strawberry.type
@@ -99,7 +104,7 @@ class ShipmentQueries:
 
 @strawberry.input
 class ShipPacksInput:
-    receiver_bin: str = strawberry.field(description="The BIN of the organisation the packs go to.")
+    receiver_bin: Bin = strawberry.field(description="The BIN of the organisation the packs go to.")
     codes: list[str] = strawberry.field(description="Codes of packs, or SSCCs (00) of boxes and pallets, as scanned.")
     document: str | None = strawberry.field(default=None, description="Your own waybill number.")
 
@@ -116,7 +121,7 @@ async def ship_packs(info: strawberry.Info[Context, None], input: ShipPacksInput
         shipment = await shipping.ship_packs(
             ctx.principal,
             ctx.session,
-            receiver_bin=input.receiver_bin,
+            receiver_bin=str(input.receiver_bin),
             codes=input.codes,
             document=input.document,
             keys=ctx.code_keys,

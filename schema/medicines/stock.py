@@ -8,6 +8,7 @@ from strawberry import relay
 from domain.medicines import stock
 from domain.medicines.gtin import Gtin
 from domain.medicines.models import BatchStatus
+from domain.shared.bin import Bin
 from domain.shared.errors import DomainError, InvalidPage
 from domain.shared.regions import Region
 from schema.context import Context
@@ -73,7 +74,7 @@ class StockQueries:
     async def stock_balance(
         self,
         info: strawberry.Info[Context, None],
-        owner_bin: str | None = None,
+        owner_bin: Bin | None = None,
         gtin: Gtin | None = None,
         expiring_within_days: int | None = None,
         recalled_only: bool = False,
@@ -85,7 +86,7 @@ class StockQueries:
         lines, more = await stock.stock_balance(
             info.context.principal,
             info.context.session,
-            owner_bin=owner_bin,
+            owner_bin=str(owner_bin) if owner_bin is not None else None,
             gtin=str(gtin) if gtin is not None else None,
             expiring_within_days=expiring_within_days,
             recalled_only=recalled_only,

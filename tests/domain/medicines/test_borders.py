@@ -93,3 +93,12 @@ async def test_export_to_kazakhstan_is_refused(session):
         await exports.export_packs(
             MANUFACTURER, session, codes=codes, country="KZ", declaration=None, keys=KEYS, now=NOW
         )
+
+
+async def test_export_to_a_country_that_does_not_exist_is_refused(session):
+    _, codes = await make_packs(session, 1)
+
+    with pytest.raises(InvalidCustomsEntry):
+        await exports.export_packs(
+            MANUFACTURER, session, codes=codes, country="XX", declaration=None, keys=KEYS, now=NOW
+        )

@@ -78,7 +78,7 @@ async def test_a_pack_is_in_one_shipment_at_a_time(session):
 
 @pytest.mark.parametrize(
     ("receiver", "error"),
-    [(MANUFACTURER_BIN, InvalidReceiver), (KINDERGARTEN_BIN, InvalidReceiver), ("990140000015", UnknownOrganisation)],
+    [(MANUFACTURER_BIN, InvalidReceiver), (KINDERGARTEN_BIN, InvalidReceiver), ("990140000017", UnknownOrganisation)],
     ids=["itself", "a kindergarten", "nobody"],
 )
 async def test_packs_go_only_to_another_organisation_of_the_supply_chain(session, receiver, error):

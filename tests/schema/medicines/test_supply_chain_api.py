@@ -30,11 +30,11 @@ mutation Sell($input: SellPacksInput!) {
 }
 """
 STOCK = """
-query Stock($owner: String, $gtin: GTIN) {
+query Stock($owner: BIN, $gtin: GTIN) {
   stockBalance(ownerBin: $owner, gtin: $gtin) { edges { node { gtin batch packs units } } pageInfo { hasNextPage } }
 }
 """
-ALERTS = "{ medicineAlerts(first: 20) { edges { node { kind gtin shipmentId organisationBin details } } } }"
+ALERTS = "{ medicineAlerts(first: 20) { edges { node { kind gtin shipmentId organisationBin region details } } } }"
 
 
 def _token(keys, bin_, kind):
@@ -85,7 +85,7 @@ async def test_bad_input_is_a_typed_error_and_changes_nothing(client, keys):
         ({"receiverBin": WHOLESALER_BIN, "codes": ["garbage"]}, "INVALID_CODE", ["input", "codes", "0"]),
         ({"receiverBin": WHOLESALER_BIN, "codes": [codes[0], codes[0]]}, "DUPLICATE_CODE", ["input", "codes", "1"]),
         ({"receiverBin": WHOLESALER_BIN, "codes": []}, "INVALID_QUANTITY", ["input", "codes"]),
-        ({"receiverBin": "990140000015", "codes": codes}, "UNKNOWN_ORGANISATION", ["input", "receiverBin"]),
+        ({"receiverBin": "990140000017", "codes": codes}, "UNKNOWN_ORGANISATION", ["input", "receiverBin"]),
         ({"receiverBin": MANUFACTURER_BIN, "codes": codes}, "INVALID_RECEIVER", ["input", "receiverBin"]),
         ({"receiverBin": WHOLESALER_BIN, "codes": [codes[0][:-5] + "AAAA="]}, "INVALID_CODE", ["input", "codes", "0"]),
     ]
@@ -94,6 +94,9 @@ async def test_bad_input_is_a_typed_error_and_changes_nothing(client, keys):
         assert answer["shipment"] is None, given
         assert [(e["code"], e["field"]) for e in answer["errors"]] == [(code, field)], given
         assert answer["errors"][0]["message"]
+
+    malformed = await gql(client, SHIP, {"input": {"receiverBin": "123456789012", "codes": codes}}, token=token)
+    assert malformed.json()["errors"][0]["extensions"]["code"] == "INVALID_BIN"
 
     still = (await gql(client, VERIFY, {"code": codes[0]})).json()["data"]["verifyPack"]["location"]
     assert still["organisation"]["bin"] == MANUFACTURER_BIN
@@ -139,7 +142,8 @@ async def test_a_partial_receipt_reaches_the_regulator_as_a_discrepancy(client, 
 
     assert receipt.json()["data"]["receiveShipment"]["missing"] == 1
     discrepancies = [e["node"] for e in alerts["edges"] if e["node"]["kind"] == "SHIPMENT_DISCREPANCY"]
-    assert any(a["organisationBin"] == WHOLESALER_BIN and a["details"]["missing"] == 1 for a in discrepancies)
+    [ours] = [a for a in discrepancies if a["shipmentId"] == shipment_id]
+    assert (ours["organisationBin"], ours["region"], ours["details"]["missing"]) == (WHOLESALER_BIN, "KZ-71", 1)
 
 
 AGGREGATE = "mutation($i: AggregatePacksInput!) { aggregatePacks(input: $i) { sscc errors { code } } }"
@@ -176,3 +180,43 @@ async def test_a_whole_life_through_the_api_exports_as_a_valid_epcis_document(cl
     assert steps.count("receiving") == 2
     assert "unpacking" in steps
     assert steps.count("retail_selling") == 3  # the sale, its reversal, the sale again
+
+
+async def test_a_sales_errors_point_at_the_code_of_the_sale_in_the_input(client, keys):
+    pharmacy = _token(keys, *PHARMACY)
+
+    answer = await gql(
+        client, SELL, {"input": {"sales": [{"code": "garbage", "price": "10.00"}]}}, token=pharmacy, language="en"
+    )
+
+    [error] = answer.json()["data"]["sellPacks"]["errors"]
+    assert (error["code"], error["field"]) == ("INVALID_CODE", ["input", "sales", "0", "code"])
+
+
+async def test_a_patient_is_never_named_by_an_iin_and_the_record_stays_with_the_hospital(client, keys):
+    codes = await issue_and_commission(client, keys, 1)
+    hospital = (HOSPITAL_BIN, "HOSPITAL")
+    await _move(client, keys, codes, MANUFACTURER, hospital)
+    administer = (
+        "mutation($i: AdministerUnitsInput!) { administerUnits(input: $i) { unitsLeft errors { code field } } }"
+    )
+
+    by_iin = await gql(
+        client, administer, {"i": {"code": codes[0], "units": 1, "patientRecord": "850315400015"}},
+        token=_token(keys, *hospital),
+    )  # fmt: skip
+    by_record = await gql(
+        client, administer, {"i": {"code": codes[0], "units": 1, "patientRecord": "MR-2026-0042"}},
+        token=_token(keys, *hospital),
+    )  # fmt: skip
+    export = await client.get(
+        f"/epcis/packs/{codes[0][2:16]}/{codes[0][18:31]}",
+        headers={"Authorization": f"Bearer {_token(keys, *MANUFACTURER)}"},
+    )
+
+    assert by_iin.json()["data"]["administerUnits"]["errors"] == [
+        {"code": "PATIENT_IDENTIFIED", "field": ["input", "patientRecord"]}
+    ]
+    assert by_record.json()["data"]["administerUnits"]["unitsLeft"] == 9
+    assert export.status_code == 200
+    assert "MR-2026-0042" not in export.text
