@@ -46,7 +46,7 @@ def render(code: str, locale: Locale, **details: object) -> str:
 
 # Codes quoted in a message ("expired", "WRITTEN_OFF") have words of their own in each language; a sentence or a
 # value without an entry is quoted as it is.
-_WORDED = {"reason": "REASON_", "state": "STATE_", "status": "STATE_"}
+_WORDED = {"reason": "REASON_", "state": "STATE_", "status": "STATE_", "kind": "KIND_"}
 
 
 def _word(name: str, value: object, locale: Locale) -> object:

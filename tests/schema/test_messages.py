@@ -74,3 +74,12 @@ def test_a_short_reason_code_is_said_in_words_of_the_language_and_a_sentence_is_
     assert russian == "Токен доступа отклонён (срок его действия истёк). Войдите заново."
     assert english == "The access token was refused: it has expired. Sign in again."
     assert "send application/json" in messages.render("BAD_REQUEST", Locale.EN, reason="send application/json")
+
+
+@pytest.mark.parametrize("locale", list(Locale))
+@pytest.mark.parametrize("kind", ["alert", "batch", "shipment"])  # every kind the domain's NotFound names
+def test_what_was_not_found_is_said_in_words_of_the_language(locale, kind):
+    message = messages.render("NOT_FOUND", locale, kind=kind)
+
+    assert message != f"{kind}."  # the code's own word would be quoted bare
+    assert len(message) > 10
