@@ -275,6 +275,16 @@ def token(folder: Path, *args: str) -> str:
     return out.stdout.strip()
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time of a process and its children (the workers), from /proc."""
+    total = 0.0
+    pids = [pid] + [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    for one in pids:
+        fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    return total
+
+
 def wrk_sales(port: int, bearer: str, codes: list[str], folder: Path, duration: int) -> str:
     codes_file = folder / "sale-codes.txt"
     codes_file.write_text("".join(json.dumps(code) + "\n" for code in codes))
@@ -331,7 +341,9 @@ async def main() -> None:
             for what, (median, p99) in timings.items():
                 log(f"  balance, {what}: median {median * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms")
             log(f"sellPacks, one pack a request, wrk -t2 -c16 for {args.duration} s, {args.workers} worker(s) …")
+            cpu_before = cpu_seconds(server.pid)
             report = wrk_sales(port, bearer, for_sale, folder, args.duration)
+            server_cpu = cpu_seconds(server.pid) - cpu_before
         finally:
             os.killpg(server.pid, signal.SIGINT)
             server.wait(timeout=30)
@@ -339,9 +351,11 @@ async def main() -> None:
     p50 = re.search(r"50%\s+([0-9.]+\w+)", report)
     p99 = re.search(r"99%\s+([0-9.]+\w+)", report)
     failed = re.search(r"sales refused: (\d+) of (\d+)", report)
+    answered = int(failed[2]) if failed else 0
     log(
         f"  sellPacks: {float(rate[1]) if rate else 0:,.0f} requests/s, p50 {p50[1] if p50 else '?'}, "
-        f"p99 {p99[1] if p99 else '?'}; {failed[0] if failed else report}"
+        f"p99 {p99[1] if p99 else '?'}; {failed[0] if failed else report}; "
+        f"server CPU {server_cpu * 1e6 / max(answered, 1):,.0f} µs a sale"
     )
 
 

@@ -9,15 +9,14 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.medicines import write_offs
-from domain.medicines.alerts import raise_operation_alert
 from domain.medicines.errors import InvalidCode, InvalidQuantity, NothingToUndo, PatientIdentified, UndoWindowClosed
 from domain.medicines.keys import CodeKeys
-from domain.medicines.models import AlertKind, BusinessStep, PackState, WriteOffReason
+from domain.medicines.models import BusinessStep, PackState, WriteOffReason
 from domain.medicines.packs import (
     SUPPLY_CHAIN,
     check_movable,
     codes_named,
-    driver,
+    driver_transaction,
     lock_goods,
     read_codes,
     record_event,
@@ -66,6 +65,13 @@ _SELL = """WITH event AS (
     UPDATE packs SET state = 'DISPENSED', state_changed_at = $1, container_sscc = NULL WHERE id = $5
 )
 SELECT id FROM event"""
+# The same alert as alerts.raise_operation_alert opens, written on the sale's own connection.
+_PRICE_ALERT = """INSERT INTO medicine_alerts (kind, status, gtin, serial, pack_id, region, organisation_bin, details,
+                            raised_at, updated_at, occurrences)
+VALUES ('PRICE_ABOVE_MAXIMUM', 'NEW', $1, $2, $3, (SELECT region::text FROM organisations WHERE bin = $4), $4,
+        $5::jsonb, $6, $6, 1)
+ON CONFLICT (kind, gtin, serial) WHERE status <> 'CLOSED'
+DO UPDATE SET occurrences = medicine_alerts.occurrences + 1, updated_at = excluded.updated_at"""
 
 
 async def sell_packs(
@@ -100,12 +106,11 @@ async def _sell_packs(
         index, _ = scanned.containers[0]
         raise InvalidCode("NOT_A_PACK", "a sale names packs, not boxes", index=index)
     today = local_date(now)
-    async with write_offs.alerting_turned_up(session, staff, now=now), session.begin():
+    async with write_offs.alerting_turned_up(session, staff, now=now), driver_transaction(session) as connection:
         goods = await lock_goods(session, scanned, prices_on=today)
         for pack in goods.packs:
             check_movable(pack, pharmacy, "sell", states=_SELLABLE, today=today, allow_inside_box=True)
         by_index = {pack.index: pack for pack in goods.packs}
-        connection = await driver(session)
         done: list[Sale] = []
         for index, (_, price) in enumerate(sales):
             pack = by_index[index]
@@ -114,15 +119,9 @@ async def _sell_packs(
             event_id = await connection.fetchval(_SELL, now, pharmacy, staff.user_id, json.dumps(details), pack.id)
             sale = Sale(pack.gtin, pack.serial, price, maximum, event_id)
             if sale.above_maximum:
-                await raise_operation_alert(
-                    session,
-                    AlertKind.PRICE_ABOVE_MAXIMUM,
-                    now=now,
-                    gtin=pack.gtin,
-                    serial=pack.serial,
-                    pack_id=pack.id,
-                    organisation_bin=pharmacy,
-                    details={"price": str(price), "maxRetailPrice": str(maximum), "event": event_id},
+                details = {"price": str(price), "maxRetailPrice": str(maximum), "event": event_id}
+                await connection.execute(
+                    _PRICE_ALERT, pack.gtin, pack.serial, pack.id, pharmacy, json.dumps(details), now
                 )
             done.append(sale)
     await check_shortages(session, owner_bins=[pharmacy], gtins=watched_gtins(goods.packs), now=now)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -136,25 +136,19 @@ class LockedPack:
 _PACK_COLUMNS = """p.id, p.gtin, p.serial, p.state, p.owner_bin, p.batch_id, p.shipment_id, p.container_sscc,
        p.units_remaining, b.expiry, b.number, b.status, pr.status, pr.units_per_pack, pr.inn,
        EXISTS (SELECT 1 FROM shortage_thresholds t WHERE t.inn = pr.inn AND t.minimum_units > 0)"""
-# A sale also needs the maximum retail price in force: read in the same round trip.
+# A sale also needs the maximum retail price in force: read in the same round trip. The first statement of
+# every operation, so it goes through the driver (see `driver`).
 _PRICE_ON_DAY = """(SELECT m.price_tiyn FROM max_retail_prices m
-         WHERE m.gtin = p.gtin AND m.effective_from <= :day ORDER BY m.effective_from DESC LIMIT 1)"""
+         WHERE m.gtin = p.gtin AND m.effective_from <= $4 ORDER BY m.effective_from DESC LIMIT 1)"""
 _PACKS_BY_CODE_SQL = """SELECT {columns}, c.i, {price}
-  FROM unnest(:gtins, :serials, :indexes) AS c(gtin, serial, i)
+  FROM unnest($1::text[], $2::text[], $3::bigint[]) AS c(gtin, serial, i)
   JOIN packs p ON p.gtin = c.gtin AND p.serial = c.serial
   JOIN products pr ON pr.gtin = p.gtin
   LEFT JOIN batches b ON b.id = p.batch_id
  ORDER BY p.id
    FOR UPDATE OF p"""
-_CODE_ARRAYS = (
-    bindparam("gtins", type_=ARRAY(String)),
-    bindparam("serials", type_=ARRAY(String)),
-    bindparam("indexes", type_=ARRAY(BigInteger)),
-)
-_PACKS_BY_CODE_PRICED = text(_PACKS_BY_CODE_SQL.format(columns=_PACK_COLUMNS, price=_PRICE_ON_DAY)).bindparams(
-    *_CODE_ARRAYS
-)
-_PACKS_BY_CODE = text(_PACKS_BY_CODE_SQL.format(columns=_PACK_COLUMNS, price="NULL")).bindparams(*_CODE_ARRAYS)
+_PACKS_BY_CODE_PRICED = _PACKS_BY_CODE_SQL.format(columns=_PACK_COLUMNS, price=_PRICE_ON_DAY)
+_PACKS_BY_CODE = _PACKS_BY_CODE_SQL.format(columns=_PACK_COLUMNS, price="NULL")
 # Boxes hold packs or boxes, pallets hold boxes: the whole tree under each named SSCC.
 _CONTAINER_TREE = text(
     """WITH RECURSIVE tree(sscc, root, i) AS (
@@ -194,14 +188,16 @@ async def lock_goods(session: AsyncSession, scanned: ScannedCodes, *, prices_on:
     """
     packs: list[LockedPack] = []
     if scanned.packs:
-        values: dict[str, Any] = {
-            "gtins": [code.gtin for _, code in scanned.packs],
-            "serials": [code.serial for _, code in scanned.packs],
-            "indexes": [index for index, _ in scanned.packs],
-        }
-        if prices_on is not None:
-            values["day"] = prices_on
-        rows = await session.execute(_PACKS_BY_CODE if prices_on is None else _PACKS_BY_CODE_PRICED, values)
+        arrays = (
+            [code.gtin for _, code in scanned.packs],
+            [code.serial for _, code in scanned.packs],
+            [index for index, _ in scanned.packs],
+        )
+        connection = await driver(session)
+        if prices_on is None:
+            rows = await connection.fetch(_PACKS_BY_CODE, *arrays)
+        else:
+            rows = await connection.fetch(_PACKS_BY_CODE_PRICED, *arrays, prices_on)
         packs = [_locked(row, index=row[16], max_price_tiyn=row[17]) for row in rows]
         if len(packs) != len(scanned.packs):
             found = {(pack.gtin, pack.serial) for pack in packs}
@@ -310,6 +306,24 @@ _RECORD_EVENT = """WITH event AS (
     INSERT INTO pack_event_packs (pack_id, event_id) SELECT unnest($8::bigint[]), (SELECT id FROM event)
 )
 SELECT id FROM event"""
+
+
+@contextlib.asynccontextmanager
+async def driver_transaction(session: AsyncSession) -> AsyncIterator[asyncpg.Connection]:
+    """A transaction of the driver's own on the session's connection, for the busiest operation (a sale): begun,
+    committed or rolled back by asyncpg, so that SQLAlchemy's statement and transaction work is not paid per sale.
+    Inside it, statements go through the connection given (or `driver`), never through the session."""
+    connection = await session.connection()
+    raw: asyncpg.Connection = (await connection.get_raw_connection()).driver_connection
+    try:
+        async with raw.transaction():
+            yield raw
+    except BaseException:
+        await session.rollback()
+        raise
+    # The session's own transaction holds nothing at the database (a savepoint where a test's transaction wraps
+    # it); ending it lets the session serve the next use case.
+    await session.commit()
 
 
 async def driver(session: AsyncSession) -> asyncpg.Connection:
