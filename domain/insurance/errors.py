@@ -1,13 +1,17 @@
 from __future__ import annotations
 
 from domain.shared.errors import DomainError, ErrorCode
+from domain.shared.money import Money
 from domain.shared.months import YearMonth
 
 # DomainError
 #  ├── NoMonths, DuplicateMonth            a payment that names no month, or one month twice
 #  ├── MonthTooFarAhead, NoRateForMonth, MonthBeforeBirth
 #  │                                       a month the rules do not let anyone pay
-#  └── MonthAlreadyPaid                    a month the person has paid, or is paying, already
+#  ├── MonthAlreadyPaid                    a month the person has paid, or is paying, already
+#  ├── NameMismatch, AmountMismatch        a payer the registry does not know by that name; a sum not the price
+#  └── IdempotencyKeyReused, IdempotencyInProgress
+#                                          a key sent again with another payment, or while its first is running
 
 
 class NoMonths(DomainError):
@@ -62,3 +66,39 @@ class MonthAlreadyPaid(DomainError):
 
     def __init__(self, month: YearMonth, *, index: int) -> None:
         super().__init__(f"{month} is already paid", field=("months", str(index)), month=str(month))
+
+
+class NameMismatch(DomainError):
+    """The payer's name is not the one the population registry holds for the IIN (or the IIN is not in it)."""
+
+    code = ErrorCode.NAME_MISMATCH
+
+    def __init__(self) -> None:
+        super().__init__("the name does not match the registry for this IIN", field=("payer_name",))
+
+
+class AmountMismatch(DomainError):
+    """The amount the bank sends is not exactly the price of the months at the moment of payment."""
+
+    code = ErrorCode.AMOUNT_MISMATCH
+
+    def __init__(self, sent: Money, price: Money) -> None:
+        super().__init__(f"sent {sent}, the price is {price}", field=("amount",), sent=str(sent), price=str(price))
+
+
+class IdempotencyKeyReused(DomainError):
+    """The bank's idempotency key already names another payment: a retry must repeat the request exactly."""
+
+    code = ErrorCode.IDEMPOTENCY_KEY_REUSED
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"key {key[:40]!r} names another payment", field=("idempotency_key",))
+
+
+class IdempotencyInProgress(DomainError):
+    """A payment under the same idempotency key is still being made: retry in a moment."""
+
+    code = ErrorCode.IDEMPOTENCY_IN_PROGRESS
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"key {key[:40]!r} is in flight", field=("idempotency_key",))
