@@ -73,6 +73,22 @@ def cover_for(history: PersonHistory, month: YearMonth) -> MonthCover:
     )
 
 
+def covers_from(history: PersonHistory, first: YearMonth, count: int) -> list[MonthCover]:
+    """The cover of `count` months from `first` on; months of one covered run share its end, found once."""
+    covers: list[MonthCover] = []
+    for month in (first.plus(n) for n in range(count)):
+        previous = covers[-1] if covers else None
+        reason, category = _reason(history, month)
+        if reason is None:
+            covers.append(MonthCover(month, False, None, None, False, None))
+            continue
+        same_run = previous is not None and previous.insured
+        until = previous.covered_until if same_run and previous is not None else _covered_until(history, month)
+        pending = reason is CoverReason.PAID and month in history.pending
+        covers.append(MonthCover(month, True, reason, category, pending, until))
+    return covers
+
+
 def paid_months_of_last_year(history: PersonHistory, current: YearMonth) -> list[YearMonth]:
     """The paid months among the 12 that end with the current one, oldest first."""
     return [m for m in (current.plus(-offset) for offset in range(11, -1, -1)) if m in history.paid]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -20,6 +20,7 @@ from domain.insurance.rates import PayerKind
 from domain.shared import access
 from domain.shared.bin import Bin
 from domain.shared.errors import Forbidden, InvalidIin
+from domain.shared.iin import iin_check_digit
 from domain.shared.money import Money
 from domain.shared.months import YearMonth
 
@@ -30,11 +31,10 @@ ASKED = [YearMonth(2026, 4), YearMonth(2026, 5), YearMonth(2026, 6)]
 
 
 def _person_iin() -> str:
-    """A fresh valid IIN of someone born in 1985, so that tests on a shared database never meet."""
-    from domain.shared.iin import iin_check_digit
-
+    """A fresh valid IIN of an adult (born 1970–1999), so that tests on a shared database never meet."""
     while True:
-        first = "850315" + "3" + "".join(secrets.choice("0123456789") for _ in range(4))
+        born = date(1970, 1, 1) + timedelta(days=secrets.randbelow(30 * 365))
+        first = f"{born:%y%m%d}3" + "".join(secrets.choice("0123456789") for _ in range(4))
         digit = iin_check_digit(first)
         if digit is not None:
             return first + str(digit)

@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain.insurance.status import CoverReason, PersonHistory, StatePeriod, cover_for, paid_months_of_last_year
+from domain.insurance.status import (
+    CoverReason,
+    PersonHistory,
+    StatePeriod,
+    cover_for,
+    covers_from,
+    paid_months_of_last_year,
+)
 from domain.shared.months import YearMonth
 
 ADULT = date(1985, 3, 15)
@@ -83,3 +90,13 @@ def test_the_paid_months_of_the_last_twelve_end_with_the_current_month():
     months = paid_months_of_last_year(payer, YearMonth(2026, 11))
 
     assert [str(m) for m in months] == ["2026-11"]
+
+
+def test_months_of_one_covered_run_share_its_end():
+    payer = PersonHistory(born=ADULT, state_periods=(), paid=_run("2025-04", 12))
+
+    covers = covers_from(payer, YearMonth(2026, 3), 5)
+
+    assert [c.insured for c in covers] == [True, True, True, True, False]
+    assert {c.covered_until for c in covers[:4]} == {date(2026, 6, 30)}
+    assert [c.reason for c in covers[:2]] == [CoverReason.PAID, CoverReason.GRACE]
