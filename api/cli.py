@@ -15,7 +15,7 @@ import uvicorn
 from pydantic import ValidationError
 
 from api import migrate
-from api.demo import DEMO_CITIZEN_IIN, DEMO_ORGANISATIONS, seed_demo, seed_demo_medicines
+from api.demo import DEMO_CITIZEN_IIN, DEMO_ORGANISATIONS, seed_demo, seed_demo_insurance, seed_demo_medicines
 from api.devkeys import DevelopmentKey
 from api.embedded import EmbeddedPostgres
 from api.logs import configure_logging
@@ -55,6 +55,7 @@ async def _seed(url: str, settings: Settings) -> tuple[int, str]:
         sessions = create_sessionmaker(engine)
         added = await seed_demo(sessions())
         genuine = await seed_demo_medicines(sessions, build_code_keys(settings), datetime.now(UTC))
+        await seed_demo_insurance(sessions)
         return added, genuine
     finally:
         await engine.dispose()

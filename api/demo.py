@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.insurance.models import Person, StateCategoryPeriod
 from domain.medicines import commissioning, issuing, registry, shipping
 from domain.medicines.codes import PackCode
 from domain.medicines.commissioning import BatchDetails
@@ -123,3 +124,27 @@ async def seed_demo_medicines(sessions: async_sessionmaker[AsyncSession], keys: 
         return ""
     key_id, mac = keys.sign(DEMO_PRODUCTS[0].gtin, serial)
     return PackCode(DEMO_PRODUCTS[0].gtin, serial, key_id, mac).human_readable()
+
+
+# The demo citizen and two more in the people registry: a pensioner the state insures, and a payer to try the banks'
+# calls with (`contributionQuote`, `payContributions` under the registry's name).
+DEMO_PEOPLE = [
+    ("850315400015", "Демо Азамат Ерланович"),
+    ("560101400010", "Демо Бибигуль Сериковна"),
+    ("900620300019", "Демо Нурлан Болатович"),
+]
+
+
+async def seed_demo_insurance(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """The demo people and the demo pensioner's state category (once)."""
+    async with sessions() as session, session.begin():
+        await session.execute(
+            insert(Person).values([{"iin": iin, "full_name": name} for iin, name in DEMO_PEOPLE])
+            .on_conflict_do_nothing(index_elements=["iin"])
+        )  # fmt: skip
+        if (
+            await session.scalar(select(StateCategoryPeriod.id).where(StateCategoryPeriod.iin == "560101400010"))
+            is None
+        ):
+            session.add(StateCategoryPeriod(iin="560101400010", category="PENSIONER", valid_from=date(2021, 1, 1),
+                                            valid_to=None))  # fmt: skip

@@ -11,6 +11,8 @@ from strawberry.schema.config import StrawberryConfig
 from schema import identity
 from schema.context import Context
 from schema.identity import Viewer
+from schema.insurance.mutations import InsuranceMutation
+from schema.insurance.queries import InsuranceQuery
 from schema.medicines.mutations import MedicinesMutation
 from schema.medicines.queries import MedicinesQuery
 from schema.relay import resolve_nodes
@@ -19,7 +21,7 @@ from schema.set_clock import SetClockPayload, set_clock
 
 
 @strawberry.type
-class Query(MedicinesQuery):
+class Query(MedicinesQuery, InsuranceQuery):
     me: Viewer | None = strawberry.field(resolver=identity.me, description="The signed-in caller; null if anonymous.")
 
     @strawberry.field(description="Any object by its global ID, if the caller may see it.")
@@ -36,7 +38,7 @@ class Query(MedicinesQuery):
 
 
 @strawberry.type
-class Mutation(MedicinesMutation):
+class Mutation(MedicinesMutation, InsuranceMutation):
     set_clock: SetClockPayload = strawberry.mutation(
         resolver=set_clock,
         description="Development and test only: set or move the clock of every instance. Refused in production.",

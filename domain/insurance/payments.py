@@ -29,7 +29,15 @@ from domain.insurance.models import (
 )
 from domain.insurance.pricing import Price, price_months
 from domain.insurance.rates import MinimumWage, PayerKind
-from domain.shared.access import Principal, require_bank
+from domain.shared.access import (
+    AuthorityKind,
+    AuthorityUser,
+    BankClient,
+    Citizen,
+    Principal,
+    require_bank,
+    require_citizen,
+)
 from domain.shared.calendar import local_date
 from domain.shared.errors import MissingValue, TextTooLong
 from domain.shared.iin import Iin
@@ -232,3 +240,67 @@ def _digest(iin: str, name: str, kind: PayerKind, months: Sequence[YearMonth], a
         [iin, _name(name), kind.value, sorted(str(m) for m in months), amount.tiyn, reference], ensure_ascii=False
     )
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def payments_page(
+    principal: Principal, session: AsyncSession, *, before_id: int | None, size: int
+) -> tuple[list[Payment], bool]:
+    """A bank's own payments, newest first; and whether more follow."""
+    bank = require_bank(principal, READ_SCOPE)
+    query = (
+        select(ContributionPayment)
+        .where(ContributionPayment.bank_bin == str(bank.bank_bin))
+        .order_by(ContributionPayment.id.desc())
+        .limit(size + 1)
+    )
+    if before_id is not None:
+        query = query.where(ContributionPayment.id < before_id)
+    async with session.begin():
+        rows = list(await session.scalars(query))
+        found = await _with_months(session, rows[:size])
+    return found, len(rows) > size
+
+
+async def payments_of_citizen(principal: Principal, session: AsyncSession) -> list[Payment]:
+    """The payments made for the citizen who asks, newest first."""
+    citizen = require_citizen(principal)
+    async with session.begin():
+        rows = list(
+            await session.scalars(
+                select(ContributionPayment)
+                .where(ContributionPayment.payer_iin == str(citizen.iin))
+                .order_by(ContributionPayment.id.desc())
+                .limit(500)
+            )
+        )
+        return await _with_months(session, rows)
+
+
+async def payment_by_id(principal: Principal, session: AsyncSession, payment_id: int) -> Payment | None:
+    """A payment for the bank that made it or the fund's operator; to anyone else it reads as absent."""
+    async with session.begin():
+        row = await session.get(ContributionPayment, payment_id)
+        if row is None or not _may_read(principal, row):
+            return None
+        [payment] = await _with_months(session, [row])
+    return payment
+
+
+def _may_read(principal: Principal, row: ContributionPayment) -> bool:
+    if isinstance(principal, AuthorityUser) and principal.authority is AuthorityKind.INSURANCE_FUND:
+        return True
+    if isinstance(principal, BankClient) and READ_SCOPE in principal.scopes:
+        return str(principal.bank_bin) == row.bank_bin
+    return isinstance(principal, Citizen) and str(principal.iin) == row.payer_iin
+
+
+async def _with_months(session: AsyncSession, rows: Sequence[ContributionPayment]) -> list[Payment]:
+    months: dict[int, list[YearMonth]] = {row.id: [] for row in rows}
+    if rows:
+        for payment_id, month in await session.execute(
+            select(ContributionMonth.payment_id, ContributionMonth.month).where(
+                ContributionMonth.payment_id.in_(list(months))
+            )
+        ):
+            months[payment_id].append(YearMonth.of(month))
+    return [Payment(row, tuple(sorted(months[row.id])), replayed=False) for row in rows]
