@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -30,7 +32,9 @@ class Context:
 
     __slots__ = (
         "_loaders",
+        "_owner",
         "_session",
+        "_task_sessions",
         "clock",
         "code_keys",
         "connection_params",
@@ -52,15 +56,28 @@ class Context:
         self.verification_log = resources.verification_log
         self.production = resources.production
         self._session: AsyncSession | None = None
+        self._task_sessions: dict[asyncio.Task[Any], AsyncSession] = {}
+        self._owner: asyncio.Task[Any] | None = None
         self._loaders: Loaders | None = None
         self.connection_params: dict[str, object] = {}  # a websocket's connection_init payload
 
     @property
     def session(self) -> AsyncSession:
-        """The request's unit of work, opened on first use: most queries never touch it."""
+        """The request's unit of work, opened on first use: most queries never touch it.
+
+        Sibling fields of a query resolve at once, each in a task of its own, and a session must not serve two
+        tasks: a field running in another task than the request's gets a session of its own.
+        """
         if self._session is None:
             self._session = self.sessions()
-        return self._session
+            self._owner = asyncio.current_task()
+            return self._session
+        task = asyncio.current_task()
+        if task is None or task is self._owner:
+            return self._session
+        if task not in self._task_sessions:
+            self._task_sessions[task] = self.sessions()
+        return self._task_sessions[task]
 
     @property
     def loaders(self) -> Loaders:
@@ -73,3 +90,6 @@ class Context:
         if self._session is not None:
             await self._session.close()
             self._session = None
+        sessions, self._task_sessions = list(self._task_sessions.values()), {}
+        for session in sessions:
+            await session.close()

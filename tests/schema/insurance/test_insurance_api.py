@@ -127,3 +127,13 @@ async def test_a_citizen_reads_only_their_own_status(client, keys, reset_clock_t
     status = mine["data"]["myInsuranceStatus"]
     assert (status["insured"], status["current"]["reason"], status["paidMonthsOfLast12"]) == (False, None, [])
     assert bank["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_sibling_fields_that_read_the_database_answer_together(client, keys, reset_clock_to):
+    await reset_clock_to("2026-12-01T10:00:00+05:00")
+    both = "{ myInsuranceStatus { insured } myContributionPayments { amount } }"
+
+    answer = (await gql(client, both, token=keys.token(citizen_claims()))).json()
+
+    assert "errors" not in answer
+    assert answer["data"]["myContributionPayments"] == []

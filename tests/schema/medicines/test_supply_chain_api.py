@@ -220,3 +220,12 @@ async def test_a_patient_is_never_named_by_an_iin_and_the_record_stays_with_the_
     assert by_record.json()["data"]["administerUnits"]["unitsLeft"] == 9
     assert export.status_code == 200
     assert "MR-2026-0042" not in export.text
+
+
+async def test_stock_and_shipments_read_in_one_query(client, keys):
+    both = "{ stockBalance(first: 5) { edges { node { gtin } } } shipments(first: 5) { edges { node { id } } } }"
+
+    answer = (await gql(client, both, token=_token(keys, *PHARMACY))).json()
+
+    assert "errors" not in answer
+    assert set(answer["data"]) == {"stockBalance", "shipments"}
