@@ -257,7 +257,7 @@ async def payments_page(
         query = query.where(ContributionPayment.id < before_id)
     async with session.begin():
         rows = list(await session.scalars(query))
-        found = await _with_months(session, rows[:size])
+        found = await with_months(session, rows[:size])
     return found, len(rows) > size
 
 
@@ -273,7 +273,7 @@ async def payments_of_citizen(principal: Principal, session: AsyncSession) -> li
                 .limit(500)
             )
         )
-        return await _with_months(session, rows)
+        return await with_months(session, rows)
 
 
 async def payment_by_id(principal: Principal, session: AsyncSession, payment_id: int) -> Payment | None:
@@ -282,7 +282,7 @@ async def payment_by_id(principal: Principal, session: AsyncSession, payment_id:
         row = await session.get(ContributionPayment, payment_id)
         if row is None or not _may_read(principal, row):
             return None
-        [payment] = await _with_months(session, [row])
+        [payment] = await with_months(session, [row])
     return payment
 
 
@@ -294,7 +294,8 @@ def _may_read(principal: Principal, row: ContributionPayment) -> bool:
     return isinstance(principal, Citizen) and str(principal.iin) == row.payer_iin
 
 
-async def _with_months(session: AsyncSession, rows: Sequence[ContributionPayment]) -> list[Payment]:
+async def with_months(session: AsyncSession, rows: Sequence[ContributionPayment]) -> list[Payment]:
+    """The payments with the months each covers, in one read."""
     months: dict[int, list[YearMonth]] = {row.id: [] for row in rows}
     if rows:
         for payment_id, month in await session.execute(

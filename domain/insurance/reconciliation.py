@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.insurance.models import ContributionMonth, ContributionPayment
+from domain.insurance.payments import Payment, with_months
 from domain.shared.access import AuthorityKind, AuthorityUser, BankClient, Principal, require_bank
 from domain.shared.errors import Forbidden
 from domain.shared.money import Money
@@ -30,7 +31,7 @@ class Reconciliation:
     total: Total
     by_knp: dict[str, Total]
     by_month: dict[YearMonth, Total]
-    payments: list[ContributionPayment]
+    payments: list[Payment]
 
 
 async def bank_reconciliation(
@@ -64,11 +65,12 @@ async def bank_reconciliation(
                 .order_by(ContributionMonth.month)
             )
         }
-        payments = list(
+        rows = list(
             await session.scalars(
                 select(ContributionPayment).where(*of_day).order_by(ContributionPayment.id).limit(MAX_LISTED)
             )
         )
+        payments = await with_months(session, rows)
     return Reconciliation(bank, day, Total(int(count), Money(int(amount))), by_knp, by_month, payments)
 
 

@@ -172,7 +172,5 @@ class BankReconciliation:
             total=ReconciliationTotal(count=day.total.count, amount=day.total.amount),
             by_knp=[KnpTotal(knp=k, count=t.count, amount=t.amount) for k, t in sorted(day.by_knp.items())],
             by_month=[MonthTotal(month=m, count=t.count, amount=t.amount) for m, t in sorted(day.by_month.items())],
-            payments=[
-                ContributionPayment.from_domain(payments.Payment(row, (), replayed=False)) for row in day.payments
-            ],
+            payments=[ContributionPayment.from_domain(payment) for payment in day.payments],
         )

@@ -98,12 +98,13 @@ async def test_reconciliation_totals_equal_the_payments_listed_to_the_tiyn_for_a
 
     day_of_bank = await reconciliation.bank_reconciliation(BANK, session, day=day)
 
-    listed = sum((Money(p.amount_tiyn) for p in day_of_bank.payments), Money.zero())
+    listed = sum((Money(p.row.amount_tiyn) for p in day_of_bank.payments), Money.zero())
     assert day_of_bank.total.count == len(day_of_bank.payments) == count
     assert day_of_bank.total.amount == listed
     assert day_of_bank.by_knp["122"].amount == listed
     assert sum((t.amount for t in day_of_bank.by_month.values()), Money.zero()) == listed
     assert sum(t.count for t in day_of_bank.by_month.values()) == sum(1 + n % 3 for n in range(count))
+    assert sum(len(p.months) for p in day_of_bank.payments) == sum(1 + n % 3 for n in range(count))
 
 
 async def test_a_bank_reads_only_its_own_reconciliation(session):
