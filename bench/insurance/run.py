@@ -18,11 +18,8 @@ import argparse
 import asyncio
 import json
 import os
-import re
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,6 +31,9 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from serving import post_each, start_server  # noqa: E402  # bench/serving.py
 
 from api import migrate  # noqa: E402  # the project's modules, from the checkout this script is in
 from api.devkeys import DevelopmentKey  # noqa: E402
@@ -126,12 +126,6 @@ async def seed(url: str, iins: list[str], months: int) -> None:
         await connection.close()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -172,53 +166,24 @@ async def timings(port: int, key: DevelopmentKey, iins: list[str], samples: int)
     return figures
 
 
-def wrk_payments(port: int, bearer: str, iins: list[str], folder: Path, duration: int) -> str:
-    bodies = folder / "pay-requests.txt"
-    bodies.write_text(
-        "".join(
-            json.dumps(
-                {
-                    "idempotencyKey": f"bench-{iin}",
-                    "payerIin": iin,
-                    "payerName": "Bench Payer",
-                    "payerKind": "INDEPENDENT",
-                    "months": ["2026-01", "2026-02"],
-                    "amount": "8500",
-                    "bankReference": f"B-{iin}",
-                }
-            )
-            + "\n"
-            for iin in iins
-        )
-    )
-    script = Path(__file__).with_name("pay.lua")
-    command = [
-        "wrk", "-t2", "-c16", f"-d{duration}s", "--latency", "-s", str(script), f"http://127.0.0.1:{port}",
-        "--", str(bodies), bearer,
-    ]  # fmt: skip
-    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+_PAY = "mutation($input: PayContributionsInput!) { payContributions(input: $input) { replayed errors { code } } }"
 
 
-def start_server(url: str, folder: Path) -> tuple[subprocess.Popen[bytes], int]:
-    port = free_port()
-    env = {
-        **os.environ, "DATABASE_URL": url, "GOVGRAPH_DATA_DIR": str(folder), "GOVGRAPH_PORT": str(port),
-        "GOVGRAPH_RATE_LIMIT_RESTORE_PER_S": "1000000000", "GOVGRAPH_RATE_LIMIT_POINTS": "1000000000",
-        "GOVGRAPH_LOG_LEVEL": "WARNING", "GOVGRAPH_CLOCK_START": "2026-01-15T10:00:00+05:00",
-    }  # fmt: skip
-    server = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "govgraph"), "serve"], env=env,
-        stdout=(folder / "serve.log").open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                return server, port
-        except httpx.TransportError:
-            pass
-        time.sleep(0.3)
-    raise SystemExit(f"govgraph did not start; see {folder / 'serve.log'}")
+def payment_bodies(iins: list[str]) -> list[str]:
+    """A request a payer: January–February 2026, under its own idempotency key."""
+    return [json.dumps({"query": _PAY, "variables": {"input": _payment(iin)}}) for iin in iins]
+
+
+def _payment(iin: str) -> dict[str, object]:
+    return {
+        "idempotencyKey": f"bench-{iin}",
+        "payerIin": iin,
+        "payerName": "Bench Payer",
+        "payerKind": "INDEPENDENT",
+        "months": ["2026-01", "2026-02"],
+        "amount": "8500",
+        "bankReference": f"B-{iin}",
+    }
 
 
 async def main() -> None:
@@ -248,7 +213,7 @@ async def main() -> None:
     with tempfile.TemporaryDirectory(prefix="govgraph-bench-insurance-") as tmp:
         folder = Path(tmp)
         key = DevelopmentKey.load_or_create(Settings(data_dir=folder).dev_keys_dir)
-        server, port = start_server(url, folder)
+        server, port = start_server(folder, DATABASE_URL=url, GOVGRAPH_CLOCK_START="2026-01-15T10:00:00+05:00")
         try:
             figures = await timings(port, key, iins, args.samples)
             for what, values in figures.items():
@@ -259,17 +224,13 @@ async def main() -> None:
                 issuer="govgraph-dev", audience="govgraph",
             )  # fmt: skip
             log(f"payContributions with wrk -t2 -c16 for {args.duration} s …")
-            report = wrk_payments(port, bank, iins[: min(len(iins), 200_000)], folder, args.duration)
+            report = post_each(port, bank, payment_bodies(iins[:200_000]), folder, args.duration)
         finally:
             os.killpg(server.pid, signal.SIGINT)
             server.wait(timeout=30)
-    rate = re.search(r"Requests/sec:\s+([0-9.]+)", report)
-    p50 = re.search(r"50%\s+([0-9.]+\w+)", report)
-    p99 = re.search(r"99%\s+([0-9.]+\w+)", report)
-    refused = re.search(r"payments refused: \d+ of \d+", report)
     log(
-        f"  payContributions: {float(rate[1]) if rate else 0:,.0f} requests/s, p50 {p50[1] if p50 else '?'}, "
-        f"p99 {p99[1] if p99 else '?'}; {refused[0] if refused else report}"
+        f"  payContributions: {float(report['rate']) if report['rate'] != '?' else 0:,.0f} requests/s, "
+        f"p50 {report['p50']}, p99 {report['p99']}; refused {report['refused']}"
     )
 
 

@@ -20,10 +20,8 @@ import asyncio
 import base64
 import json
 import os
-import re
 import secrets
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,6 +35,9 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from serving import post_each, start_server  # noqa: E402  # bench/serving.py
 
 from api import migrate  # noqa: E402  # the project's modules, from the checkout this script is in
 from api.demo import seed_demo  # noqa: E402
@@ -229,44 +230,6 @@ async def balance_timings(sessions, port: int, token: str, products: int) -> dic
     }
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_server(url: str, folder: Path, key: str, workers: int) -> tuple[subprocess.Popen[bytes], int]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "GOVGRAPH_DATA_DIR": str(folder),
-        "GOVGRAPH_PORT": str(port),
-        "GOVGRAPH_CODE_KEYS": key,
-        "GOVGRAPH_CODE_KEY_ID": "BNCH",
-        "GOVGRAPH_RATE_LIMIT_RESTORE_PER_S": "1000000000",
-        "GOVGRAPH_RATE_LIMIT_POINTS": "1000000000",
-        "GOVGRAPH_LOG_LEVEL": "WARNING",
-        "GOVGRAPH_WORKERS": str(workers),
-    }
-    server = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "govgraph"), "serve"],
-        env=env,
-        stdout=(folder / "serve.log").open("wb"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                return server, port
-        except httpx.TransportError:
-            pass
-        time.sleep(0.3)
-    raise SystemExit(f"govgraph did not start; see {folder / 'serve.log'}")
-
-
 def token(folder: Path, *args: str) -> str:
     env = {**os.environ, "GOVGRAPH_DATA_DIR": str(folder)}
     out = subprocess.run(
@@ -285,15 +248,14 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
-def wrk_sales(port: int, bearer: str, codes: list[str], folder: Path, duration: int) -> str:
-    codes_file = folder / "sale-codes.txt"
-    codes_file.write_text("".join(json.dumps(code) + "\n" for code in codes))
-    script = Path(__file__).with_name("sell_pack.lua")
-    command = [
-        "wrk", "-t2", "-c16", f"-d{duration}s", "--latency", "-s", str(script), f"http://127.0.0.1:{port}",
-        "--", str(codes_file), bearer,
-    ]  # fmt: skip
-    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+_SELL = "mutation($input: SellPacksInput!) { sellPacks(input: $input) { sales { aboveMaximum } errors { code } } }"
+
+
+def sale_bodies(codes: list[str]) -> list[str]:
+    return [
+        json.dumps({"query": _SELL, "variables": {"input": {"sales": [{"code": code, "price": "100.00"}]}}})
+        for code in codes
+    ]
 
 
 async def main() -> None:
@@ -332,7 +294,13 @@ async def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="govgraph-bench-supply-") as tmp:
         folder = Path(tmp)
-        server, port = start_server(url, folder, f"BNCH:{base64.b64encode(secret).decode()}", args.workers)
+        server, port = start_server(
+            folder,
+            DATABASE_URL=url,
+            GOVGRAPH_CODE_KEYS=f"BNCH:{base64.b64encode(secret).decode()}",
+            GOVGRAPH_CODE_KEY_ID="BNCH",
+            GOVGRAPH_WORKERS=str(args.workers),
+        )
         try:
             bearer = token(folder, "--role", "organisation", "--bin", PHARMACY_BIN, "--org-kind", "PHARMACY")
             engine = create_engine(async_url(url), pool_size=2)
@@ -342,20 +310,16 @@ async def main() -> None:
                 log(f"  balance, {what}: median {median * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms")
             log(f"sellPacks, one pack a request, wrk -t2 -c16 for {args.duration} s, {args.workers} worker(s) …")
             cpu_before = cpu_seconds(server.pid)
-            report = wrk_sales(port, bearer, for_sale, folder, args.duration)
+            report = post_each(port, bearer, sale_bodies(for_sale), folder, args.duration)
             server_cpu = cpu_seconds(server.pid) - cpu_before
         finally:
             os.killpg(server.pid, signal.SIGINT)
             server.wait(timeout=30)
-    rate = re.search(r"Requests/sec:\s+([0-9.]+)", report)
-    p50 = re.search(r"50%\s+([0-9.]+\w+)", report)
-    p99 = re.search(r"99%\s+([0-9.]+\w+)", report)
-    failed = re.search(r"sales refused: (\d+) of (\d+)", report)
-    answered = int(failed[2]) if failed else 0
+    answered = int(report["refused"].split(" of ")[-1]) if report["refused"] != "?" else 0
     log(
-        f"  sellPacks: {float(rate[1]) if rate else 0:,.0f} requests/s, p50 {p50[1] if p50 else '?'}, "
-        f"p99 {p99[1] if p99 else '?'}; {failed[0] if failed else report}; "
-        f"server CPU {server_cpu * 1e6 / max(answered, 1):,.0f} µs a sale"
+        f"  sellPacks: {float(report['rate']) if report['rate'] != '?' else 0:,.0f} requests/s, p50 {report['p50']}, "
+        f"p99 {report['p99']}; refused {report['refused']}; server CPU {server_cpu * 1e6 / max(answered, 1):,.0f} µs "
+        "a sale"
     )
 
 
