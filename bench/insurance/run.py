@@ -8,8 +8,8 @@ month rows by default; the months' indexes are made after the load). Then, again
 
 1. `myInsuranceStatus` for --samples random payers (a citizen token each), and `contributionQuote` of three 2026
    months for --samples random payers (a bank token): median and p99 of each;
-2. `payContributions` with wrk (`pay.lua`): every request pays January–February 2026 of another payer under its own
-   idempotency key, --duration seconds; requests/s, p50, p99, and how many were refused.
+2. `payContributions` with wrk (`bench/post_each.lua`): every request pays January–February 2026 of another payer
+   under its own idempotency key, --duration seconds; requests/s, p50, p99, and how many were refused.
 """
 
 from __future__ import annotations
