@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.insurance.models import (
@@ -133,10 +134,13 @@ async def set_minimum_wage(
     if amount.tiyn <= 0:
         raise MinimumWageFixed(effective_from, "a minimum wage is more than zero")
     async with session.begin():
-        if await session.get(MinimumWageRow, effective_from) is not None:
-            raise MinimumWageFixed(effective_from, "a minimum wage is already set from that day")
-        row = MinimumWageRow(
-            effective_from=effective_from, amount_tiyn=amount.tiyn, set_at=now, set_by=operator.user_id
+        # One statement: of two operators entering the same day at once, the second is told it is set.
+        added: MinimumWageRow | None = await session.scalar(
+            insert(MinimumWageRow)
+            .values(effective_from=effective_from, amount_tiyn=amount.tiyn, set_at=now, set_by=operator.user_id)
+            .on_conflict_do_nothing()
+            .returning(MinimumWageRow)
         )
-        session.add(row)
-    return row
+        if added is None:
+            raise MinimumWageFixed(effective_from, "a minimum wage is already set from that day")
+    return added

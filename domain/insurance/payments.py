@@ -276,14 +276,13 @@ async def payments_of_citizen(principal: Principal, session: AsyncSession) -> li
         return await with_months(session, rows)
 
 
-async def payment_by_id(principal: Principal, session: AsyncSession, payment_id: int) -> Payment | None:
-    """A payment for the bank that made it or the fund's operator; to anyone else it reads as absent."""
+async def payments_by_id(principal: Principal, session: AsyncSession, ids: Sequence[int]) -> list[Payment | None]:
+    """One answer per id, in order: the payment for the bank that made it, its payer or the fund's operator; to
+    anyone else it reads as absent."""
     async with session.begin():
-        row = await session.get(ContributionPayment, payment_id)
-        if row is None or not _may_read(principal, row):
-            return None
-        [payment] = await with_months(session, [row])
-    return payment
+        rows = await session.scalars(select(ContributionPayment).where(ContributionPayment.id.in_(ids)))
+        found = {p.row.id: p for p in await with_months(session, [r for r in rows if _may_read(principal, r)])}
+    return [found.get(payment_id) for payment_id in ids]
 
 
 def _may_read(principal: Principal, row: ContributionPayment) -> bool:

@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import ARRAY, BigInteger, String, bindparam, select, text
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.medicines import write_offs
@@ -68,9 +69,13 @@ async def aggregate(
         loose = [pack for pack in goods.packs if pack.via is None]
         for pack in goods.packs:
             check_movable(pack, owner, "aggregate", states=_PACKABLE, today=today)
-        box = Container(sscc=sscc, owner_bin=owner, packed_at=now)
-        session.add(box)
-        await session.flush()
+        # Two aggregations under one new SSCC at once: the second finds it taken, not a key violation.
+        box: Container | None = await session.scalar(
+            insert(Container).values(sscc=sscc, owner_bin=owner, packed_at=now).on_conflict_do_nothing()
+            .returning(Container)
+        )  # fmt: skip
+        if box is None:
+            raise InvalidTransition("container", sscc, "USED", "aggregate", field=("container",))
         if loose:
             await session.execute(_INTO_BOX, {"sscc": sscc, "ids": [pack.id for pack in loose]})
         if children:

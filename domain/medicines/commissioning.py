@@ -120,7 +120,7 @@ async def commission_packs(
 
 # A customs declaration number as the EAEU's declarations carry it (e.g. 10005020/261126/0012345): digits,
 # slashes and letters, at most 40; the country of origin as ISO 3166-1 alpha-2.
-_DECLARATION = re.compile(r"[0-9A-Za-z/\-]{1,40}")
+DECLARATION_NUMBER = re.compile(r"[0-9A-Za-z/\-]{1,40}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +131,7 @@ class CustomsEntry:
     country_of_origin: str
 
     def check(self) -> None:
-        if not _DECLARATION.fullmatch(self.declaration):
+        if not DECLARATION_NUMBER.fullmatch(self.declaration):
             raise InvalidCustomsEntry("a declaration number is 1 to 40 letters, digits, / or -", field="declaration")
         if not is_country(self.country_of_origin) or self.country_of_origin == "KZ":
             raise InvalidCustomsEntry("another country's ISO code, e.g. DE", field="country_of_origin")

@@ -74,6 +74,7 @@ ON CONFLICT (kind, gtin, serial) WHERE status <> 'CLOSED'
 DO UPDATE SET occurrences = medicine_alerts.occurrences + 1, updated_at = excluded.updated_at"""
 
 
+@codes_named("sales", item="code")
 async def sell_packs(
     principal: Principal,
     session: AsyncSession,
@@ -84,18 +85,6 @@ async def sell_packs(
 ) -> list[Sale]:
     """A pharmacy sells packs at their prices. A price above the maximum in force is recorded as it was, and the
     regulator alerted: the sale happened, and losing it would hide the overcharge."""
-    with codes_named("sales", item="code"):
-        return await _sell_packs(principal, session, sales=sales, keys=keys, now=now)
-
-
-async def _sell_packs(
-    principal: Principal,
-    session: AsyncSession,
-    *,
-    sales: Sequence[tuple[str, Money]],
-    keys: CodeKeys,
-    now: datetime,
-) -> list[Sale]:
     staff = require_organisation(principal, OrganisationKind.PHARMACY)
     pharmacy = str(staff.organisation_bin)
     for index, (_, price) in enumerate(sales):
@@ -154,6 +143,7 @@ _ADMINISTER = text(
 )
 
 
+@codes_named("code", single=True)
 async def administer_units(
     principal: Principal,
     session: AsyncSession,
@@ -168,22 +158,6 @@ async def administer_units(
 
     The patient is named by the hospital's own record number: the history of a pack holds no one's IIN.
     """
-    with codes_named("code", single=True):
-        return await _administer_units(
-            principal, session, code=code, units=units, patient_record=patient_record, keys=keys, now=now
-        )
-
-
-async def _administer_units(
-    principal: Principal,
-    session: AsyncSession,
-    *,
-    code: str,
-    units: int,
-    patient_record: str,
-    keys: CodeKeys,
-    now: datetime,
-) -> Administration:
     staff = require_organisation(principal, OrganisationKind.HOSPITAL)
     hospital = str(staff.organisation_bin)
     if not patient_record.strip() or len(patient_record) > 64:
@@ -231,18 +205,12 @@ _RESTORE = text(
 )
 
 
+@codes_named("code", single=True)
 async def reverse_pack_operation(
     principal: Principal, session: AsyncSession, *, code: str, keys: CodeKeys, now: datetime
 ) -> int:
     """The organisation takes back its last operation on a pack (a sale, an administration, a write-off, an export)
     within the window; the pack is as it was before, and the reversal is a new event pointing at the old one."""
-    with codes_named("code", single=True):
-        return await _reverse_pack_operation(principal, session, code=code, keys=keys, now=now)
-
-
-async def _reverse_pack_operation(
-    principal: Principal, session: AsyncSession, *, code: str, keys: CodeKeys, now: datetime
-) -> int:
     staff = require_organisation(principal, *SUPPLY_CHAIN)
     owner = str(staff.organisation_bin)
     scanned = read_codes([code], keys, field="code")

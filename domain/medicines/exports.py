@@ -7,6 +7,7 @@ from sqlalchemy import ARRAY, BigInteger, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.medicines import write_offs
+from domain.medicines.commissioning import DECLARATION_NUMBER
 from domain.medicines.errors import InvalidCustomsEntry
 from domain.medicines.keys import CodeKeys
 from domain.medicines.models import BusinessStep, PackState
@@ -34,6 +35,8 @@ async def export_packs(
     """The owner sends packs abroad: they leave the national circulation (reversible by it within 10 days)."""
     staff = require_organisation(principal, *SUPPLY_CHAIN)
     owner = str(staff.organisation_bin)
+    if declaration is not None and not DECLARATION_NUMBER.fullmatch(declaration):
+        raise InvalidCustomsEntry("a declaration number is 1 to 40 letters, digits, / or -", field="declaration")
     if not is_country(country) or country == "KZ":
         raise InvalidCustomsEntry("another country's ISO code, e.g. RU", field="country")
     scanned = read_codes(codes, keys)

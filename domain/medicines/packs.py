@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import asyncpg
 from sqlalchemy import ARRAY, BigInteger, String, bindparam, text
@@ -34,6 +35,8 @@ from domain.shared.errors import DomainError
 # SSCC), finding and locking the packs they name, and telling why a pack refuses an operation.
 
 MAX_CODES_PER_OPERATION = 100_000
+P = ParamSpec("P")
+T = TypeVar("T")
 # Who handles medicines: every kind of organisation but a kindergarten.
 SUPPLY_CHAIN = (
     OrganisationKind.MANUFACTURER,
@@ -44,16 +47,25 @@ SUPPLY_CHAIN = (
 )
 
 
-@contextlib.contextmanager
-def codes_named(where: str, *, item: str | None = None, single: bool = False) -> Iterator[None]:
-    """Errors about the n-th code of an operation point at where its input holds it: `sales.3.code` for a sale,
+def codes_named(
+    where: str, *, item: str | None = None, single: bool = False
+) -> Callable[[Callable[P, Awaitable[T]]], Callable[P, Awaitable[T]]]:
+    """A use case whose errors about the n-th code point at where its input holds it: `sales.3.code` for a sale,
     `code` for an operation on one pack (the rules here number them in a list called `codes`)."""
-    try:
-        yield
-    except DomainError as error:
-        if len(error.field) == 2 and error.field[0] in ("codes", where) and error.field[1].isdigit():
-            error.field = (where,) if single else (where, error.field[1], *((item,) if item else ()))
-        raise
+
+    def decorate(use_case: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
+        @functools.wraps(use_case)
+        async def named(*args: P.args, **kwargs: P.kwargs) -> T:
+            try:
+                return await use_case(*args, **kwargs)
+            except DomainError as error:
+                if len(error.field) == 2 and error.field[0] in ("codes", where) and error.field[1].isdigit():
+                    error.field = (where,) if single else (where, error.field[1], *((item,) if item else ()))
+                raise
+
+        return named
+
+    return decorate
 
 
 @dataclass(frozen=True, slots=True)

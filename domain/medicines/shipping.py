@@ -30,10 +30,11 @@ from domain.medicines.packs import (
 )
 from domain.shared.access import AuthorityKind, AuthorityUser, OrganisationUser, Principal, require_organisation
 from domain.shared.calendar import local_date
-from domain.shared.errors import NotFound
+from domain.shared.errors import NotFound, TextTooLong
 from domain.shared.organisations import Organisation
 
 _SHIPPABLE = frozenset({PackState.ACTIVE})
+MAX_DOCUMENT_LENGTH = 100  # the sender's waybill number, as stored
 # A discrepancy alert lists this many codes of each kind; the counts are always whole.
 _LISTED = 100
 
@@ -51,6 +52,8 @@ async def ship_packs(
     """The owner sends packs (or boxes and pallets, as their contents) to another organisation: they are in transit."""
     staff = require_organisation(principal, *SUPPLY_CHAIN)
     sender = str(staff.organisation_bin)
+    if document is not None and len(document) > MAX_DOCUMENT_LENGTH:
+        raise TextTooLong(len(document), MAX_DOCUMENT_LENGTH, field=("document",))
     scanned = read_codes(codes, keys)
     async with write_offs.alerting_turned_up(session, staff, now=now), session.begin():
         receiver = await session.get(Organisation, receiver_bin)

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ARRAY, String, bindparam, text
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.medicines.alerts import raise_operation_alert
@@ -20,13 +21,14 @@ from domain.shared.access import (
     require_authority,
 )
 from domain.shared.calendar import local_date
-from domain.shared.errors import Forbidden, Unauthenticated
+from domain.shared.errors import Forbidden, TextTooLong, Unauthenticated
 from domain.shared.regions import Region
 
 # Balances are rows of stock_balances, which PostgreSQL keeps equal to the packs (migration 0004): nothing here
 # counts packs or replays history.
 
 MAX_EXPIRY_HORIZON_DAYS = 3660
+MAX_INN_LENGTH = 300  # as products.inn
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,13 +150,22 @@ async def set_shortage_threshold(
     official = require_authority(principal, AuthorityKind.MEDICINES_REGULATOR)
     if not 0 <= minimum_units <= 10**12:
         raise InvalidQuantity(minimum_units, minimum=0, maximum=10**12, field=("minimum_units",))
+    if not inn.strip() or len(inn) > MAX_INN_LENGTH:
+        raise TextTooLong(len(inn), MAX_INN_LENGTH, field=("inn",))
     async with session.begin():
-        threshold = await session.get(ShortageThreshold, (region.value, inn), with_for_update=True)
-        if threshold is None:
-            threshold = ShortageThreshold(region=region.value, inn=inn)
-            session.add(threshold)
-        threshold.minimum_units, threshold.set_at, threshold.set_by = minimum_units, now, official.user_id
-        await session.flush()
+        # One statement, so that two officials setting the same floor at once cannot both insert it.
+        values = {"region": region.value, "inn": inn, "minimum_units": minimum_units, "set_at": now,
+                  "set_by": official.user_id}  # fmt: skip
+        statement = insert(ShortageThreshold).values(**values)
+        threshold = await session.scalar(
+            statement.on_conflict_do_update(
+                index_elements=["region", "inn"],
+                set_={key: statement.excluded[key] for key in ("minimum_units", "set_at", "set_by")},
+            )
+            .returning(ShortageThreshold)
+            .execution_options(populate_existing=True)
+        )
+        assert threshold is not None
         await _alert_shortages(session, [(region.value, inn)], now)
     return threshold
 

@@ -86,14 +86,13 @@ class ContributionPayment(relay.Node):
     async def resolve_nodes(  # type: ignore[override]  # strawberry's signature is overloaded on `required`
         cls, *, info: strawberry.Info[Context, None], node_ids: Iterable[str], required: bool = False
     ) -> list[ContributionPayment | None]:
-        found: list[ContributionPayment | None] = []
-        for key in node_ids:
+        keys = list(node_ids)
+        for key in keys:
             if not key.isdigit():
                 raise InvalidPage(key, "not a key of this list")
-            async with info.context.sessions() as session:
-                payment = await payments.payment_by_id(info.context.principal, session, int(key))
-            found.append(cls.from_domain(payment) if payment is not None else None)
-        return found
+        async with info.context.sessions() as session:
+            found = await payments.payments_by_id(info.context.principal, session, [int(key) for key in keys])
+        return [cls.from_domain(payment) if payment is not None else None for payment in found]
 
 
 @strawberry.type(description="Whether a person is insured for a month, why, and until when the cover lasts.")

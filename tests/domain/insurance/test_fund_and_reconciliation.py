@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+import secrets
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -110,3 +112,17 @@ async def test_reconciliation_totals_equal_the_payments_listed_to_the_tiyn_for_a
 async def test_a_bank_reads_only_its_own_reconciliation(session):
     with pytest.raises(Forbidden):
         await reconciliation.bank_reconciliation(OTHER_BANK, session, day=NOW.date(), bank_bin="981240000041")
+
+
+@pytest.mark.race
+async def test_two_operators_entering_one_minimum_wage_at_once_get_one_row_and_one_typed_error(committing_sessions):
+    day = date(2090, 1, 1) + timedelta(days=secrets.randbelow(3000))  # a day no other run enters
+
+    async with committing_sessions() as a, committing_sessions() as b:
+        outcomes = await asyncio.gather(
+            fund.set_minimum_wage(FUND, a, effective_from=day, amount=Money.parse("100000"), now=NOW),
+            fund.set_minimum_wage(FUND, b, effective_from=day, amount=Money.parse("110000"), now=NOW),
+            return_exceptions=True,
+        )
+
+    assert sorted(type(outcome).__name__ for outcome in outcomes) == ["MinimumWageFixed", "MinimumWageRow"]

@@ -5,11 +5,11 @@ import asyncio
 import pytest
 from sqlalchemy import select
 
-from domain.medicines import dispensing, shipping, write_offs
+from domain.medicines import aggregation, dispensing, shipping, write_offs
 from domain.medicines.models import Pack, PackState, WriteOffReason
 from domain.shared.money import Money
 from tests.domain.medicines.conftest import MANUFACTURER, NOW, WHOLESALER_BIN, add_organisations
-from tests.domain.medicines.supply import KEYS, PHARMACY, balances, deliver, make_packs, read, recount
+from tests.domain.medicines.supply import KEYS, PHARMACY, balances, deliver, make_packs, new_sscc, read, recount
 
 # Races between real transactions on their own connections: exactly one of two operations on the same pack wins.
 # Kept apart from the other supply-chain tests, whose rolled-back organisations would block these commits.
@@ -80,3 +80,20 @@ async def test_a_sale_and_a_write_off_of_the_same_pack_at_once_let_exactly_one_t
         assert await balances(check, gtin) == await recount(check, gtin)
         states = {state for [state] in await read(check, select(Pack.state).where(Pack.gtin == gtin))}
     assert states in ({PackState.DISPENSED, PackState.ACTIVE}, {PackState.WRITTEN_OFF})
+
+
+async def test_two_boxes_under_one_new_sscc_at_once_make_one_box_and_one_typed_error(committing_sessions):
+    async with committing_sessions() as setup:
+        await add_organisations(setup)
+        _, first = await make_packs(setup, 1)
+        _, second = await make_packs(setup, 1)
+    sscc = new_sscc()
+
+    async with committing_sessions() as a, committing_sessions() as b:
+        outcomes = await asyncio.gather(
+            aggregation.aggregate(MANUFACTURER, a, container=f"00{sscc}", codes=first, keys=KEYS, now=NOW),
+            aggregation.aggregate(MANUFACTURER, b, container=f"00{sscc}", codes=second, keys=KEYS, now=NOW),
+            return_exceptions=True,
+        )
+
+    assert sorted(type(outcome).__name__ for outcome in outcomes) == ["Container", "InvalidTransition"]

@@ -88,6 +88,11 @@ async def test_bad_input_is_a_typed_error_and_changes_nothing(client, keys):
         ({"receiverBin": "990140000017", "codes": codes}, "UNKNOWN_ORGANISATION", ["input", "receiverBin"]),
         ({"receiverBin": MANUFACTURER_BIN, "codes": codes}, "INVALID_RECEIVER", ["input", "receiverBin"]),
         ({"receiverBin": WHOLESALER_BIN, "codes": [codes[0][:-5] + "AAAA="]}, "INVALID_CODE", ["input", "codes", "0"]),
+        (
+            {"receiverBin": WHOLESALER_BIN, "codes": codes, "document": "W" * 101},
+            "TEXT_TOO_LONG",
+            ["input", "document"],
+        ),
     ]
     for given, code, field in cases:
         answer = (await gql(client, SHIP, {"input": given}, token=token, language="en")).json()["data"]["shipPacks"]
