@@ -16,7 +16,6 @@ from domain.medicines.packs import (
     SUPPLY_CHAIN,
     check_movable,
     codes_named,
-    driver_transaction,
     lock_goods,
     read_codes,
     record_event,
@@ -25,6 +24,7 @@ from domain.medicines.packs import (
 from domain.medicines.stock import check_shortages
 from domain.shared.access import OrganisationKind, Principal, require_organisation
 from domain.shared.calendar import local_date
+from domain.shared.db import driver_transaction
 from domain.shared.errors import InvalidIin, InvalidMoney, MissingValue
 from domain.shared.iin import Iin
 from domain.shared.money import Money
@@ -53,7 +53,7 @@ class Sale:
 
 
 # A sale a request: the event, its link to the pack and the pack's new state in one statement through the driver
-# (packs.driver). The pack's update moves the pharmacy's balance (a trigger), and every till selling the same batch
+# (db.driver). The pack's update moves the pharmacy's balance (a trigger), and every till selling the same batch
 # waits for that row until we commit: it is the last statement before the commit.
 _SELL = """WITH event AS (
     INSERT INTO pack_events (biz_step, disposition, occurred_at, organisation_bin, actor, details)

@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, ParamSpec, TypeVar
 
-import asyncpg
 from sqlalchemy import ARRAY, BigInteger, String, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,6 +27,7 @@ from domain.medicines.errors import (
 from domain.medicines.keys import CodeKeys
 from domain.medicines.models import BatchStatus, BusinessStep, PackState, ProductStatus
 from domain.shared.access import OrganisationKind
+from domain.shared.db import driver
 from domain.shared.errors import DomainError
 
 # What every supply-chain operation shares: reading the codes a client scanned (packs, or boxes and pallets by
@@ -318,33 +317,6 @@ _RECORD_EVENT = """WITH event AS (
     INSERT INTO pack_event_packs (pack_id, event_id) SELECT unnest($8::bigint[]), (SELECT id FROM event)
 )
 SELECT id FROM event"""
-
-
-@contextlib.asynccontextmanager
-async def driver_transaction(session: AsyncSession) -> AsyncIterator[asyncpg.Connection]:
-    """A transaction of the driver's own on the session's connection, for the busiest operation (a sale): begun,
-    committed or rolled back by asyncpg, so that SQLAlchemy's statement and transaction work is not paid per sale.
-    Inside it, statements go through the connection given (or `driver`), never through the session."""
-    connection = await session.connection()
-    raw: asyncpg.Connection = (await connection.get_raw_connection()).driver_connection
-    try:
-        async with raw.transaction():
-            yield raw
-    except BaseException:
-        await session.rollback()
-        raise
-    # The session's own transaction holds nothing at the database (a savepoint where a test's transaction wraps
-    # it); ending it lets the session serve the next use case.
-    await session.commit()
-
-
-async def driver(session: AsyncSession) -> asyncpg.Connection:
-    """The driver's connection under the session's transaction, for statements that SQLAlchemy would only slow."""
-    connection = await session.connection()
-    raw: asyncpg.Connection = (await connection.get_raw_connection()).driver_connection
-    if not raw.is_in_transaction():  # SQLAlchemy begins lazily, at its first statement
-        await session.execute(text("SELECT 1"))
-    return raw
 
 
 async def record_event(

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any, Protocol
 
-from sqlalchemy import MetaData
+import asyncpg
+from sqlalchemy import MetaData, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -88,3 +91,30 @@ def server_settings(application: str, *, statement_timeout_s: float | None) -> d
     if statement_timeout_s is not None:
         settings["statement_timeout"] = str(int(statement_timeout_s * 1000))
     return settings
+
+
+@contextlib.asynccontextmanager
+async def driver_transaction(session: AsyncSession) -> AsyncIterator[asyncpg.Connection]:
+    """A transaction of the driver's own on the session's connection, for the busiest operation (a sale): begun,
+    committed or rolled back by asyncpg, so that SQLAlchemy's statement and transaction work is not paid per sale.
+    Inside it, statements go through the connection given (or `driver`), never through the session."""
+    connection = await session.connection()
+    raw: asyncpg.Connection = (await connection.get_raw_connection()).driver_connection
+    try:
+        async with raw.transaction():
+            yield raw
+    except BaseException:
+        await session.rollback()
+        raise
+    # The session's own transaction holds nothing at the database (a savepoint where a test's transaction wraps
+    # it); ending it lets the session serve the next use case.
+    await session.commit()
+
+
+async def driver(session: AsyncSession) -> asyncpg.Connection:
+    """The driver's connection under the session's transaction, for statements that SQLAlchemy would only slow."""
+    connection = await session.connection()
+    raw: asyncpg.Connection = (await connection.get_raw_connection()).driver_connection
+    if not raw.is_in_transaction():  # SQLAlchemy begins lazily, at its first statement
+        await session.execute(text("SELECT 1"))
+    return raw
