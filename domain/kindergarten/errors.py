@@ -98,3 +98,23 @@ class NoCapacity(DomainError):
 
     def __init__(self, free: int) -> None:
         super().__init__(f"only {free} more places fit the capacity", field=("count",), free=free)
+
+
+class InvalidDays(DomainError):
+    """An extension of the contract period outside 1 to 30 calendar days."""
+
+    code = ErrorCode.INVALID_QUANTITY
+
+    def __init__(self, days: int, limit: int) -> None:
+        super().__init__(f"{days} days, give 1 to {limit}", field=("days",), quantity=days, minimum=1, maximum=limit)
+
+
+class InvalidCount(DomainError):
+    """A number of places outside what one publication may hold."""
+
+    code = ErrorCode.INVALID_QUANTITY
+
+    def __init__(self, count: int, limit: int) -> None:
+        super().__init__(
+            f"{count} places, give 1 to {limit}", field=("count",), quantity=count, minimum=1, maximum=limit
+        )
