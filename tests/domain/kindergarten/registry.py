@@ -62,8 +62,12 @@ class Garden:
 async def add_family(sessions: AsyncSession | async_sessionmaker[AsyncSession], *born: date) -> Family:
     parent = new_iin(date(1990, 1, 1) + timedelta(days=secrets.randbelow(3000)))
     children = tuple(new_iin(day) for day in (born or (BORN,)))
-    await _run(sessions, "INSERT INTO parent_children (parent_iin, child_iin) SELECT :parent, unnest(CAST(:children AS text[]))",
-               parent=parent, children=list(children))  # fmt: skip
+    await _run(
+        sessions,
+        "INSERT INTO parent_children (parent_iin, child_iin) SELECT :parent, unnest(CAST(:children AS text[]))",
+        parent=parent,
+        children=list(children),
+    )
     return Family(access.Citizen(Iin(parent)), children)
 
 
@@ -76,8 +80,13 @@ async def add_kindergarten(
     cohorts: tuple[int, ...] = (2021, 2022, 2023, 2024, 2025, 2026),
 ) -> Garden:
     bin_ = new_bin()
-    await _run(sessions, "INSERT INTO organisations (bin, name, kind, region) VALUES (:bin, :name, 'KINDERGARTEN', :region)",
-               bin=bin_, name=f"Балабақша {bin_}", region=region.value)  # fmt: skip
+    await _run(
+        sessions,
+        "INSERT INTO organisations (bin, name, kind, region) VALUES (:bin, :name, 'KINDERGARTEN', :region)",
+        bin=bin_,
+        name=f"Балабақша {bin_}",
+        region=region.value,
+    )
     kindergarten_id = await _run(
         sessions,
         "INSERT INTO kindergartens (bin, name, address, region, languages)"

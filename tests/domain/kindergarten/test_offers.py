@@ -109,7 +109,7 @@ async def test_places_find_no_child_stay_open_and_go_to_the_next_child_who_comes
     garden = await add_kindergarten(session)
     assert (await _publish(session, garden, 2)).offers == []
 
-    family, application_id = await _queue(session, garden, at=NOW + timedelta(hours=1))
+    family, _ = await _queue(session, garden, at=NOW + timedelta(hours=1))
 
     view = await _view(session, family)
     assert view.status is ApplicationStatus.OFFERED
@@ -196,7 +196,7 @@ async def test_refusing_keeps_the_child_waiting_for_higher_choices_only(session)
 async def test_refusing_an_offer_of_the_first_choice_ends_the_application(session):
     garden = await add_kindergarten(session)
     family, application_id = await _queue(session, garden)
-    next_family, next_id = await _queue(session, garden, at=NOW + timedelta(minutes=1))
+    next_family, _ = await _queue(session, garden, at=NOW + timedelta(minutes=1))
     await _publish(session, garden)
 
     await offers.refuse_offer(family.parent, session, application_id=application_id, now=NOW + timedelta(hours=2))
@@ -233,7 +233,7 @@ async def test_a_claimed_benefit_must_be_confirmed_before_signing(session):
 
 async def test_a_rejected_benefit_cancels_the_offer_and_the_place_goes_to_the_next_in_general_order(session):
     garden = await add_kindergarten(session)
-    general, general_id = await _queue(session, garden)
+    general, _ = await _queue(session, garden)
     claimant, claimant_id = await _queue(session, garden, benefit=Benefit(BenefitCategory.ORPHAN, "№1"),
                                          at=NOW + timedelta(minutes=1))  # fmt: skip
     [offer] = (await _publish(session, garden)).offers
