@@ -41,7 +41,7 @@ from domain.kindergarten.models import (
 from domain.kindergarten.order import Priority
 from domain.shared.access import Principal, require_citizen
 from domain.shared.calendar import local_date
-from domain.shared.db import driver_transaction
+from domain.shared.db import session_transaction
 from domain.shared.errors import InvalidDate, MissingValue, TextTooLong
 from domain.shared.iin import Iin
 from domain.shared.regions import Region
@@ -136,7 +136,7 @@ async def submit_application(
     _check_benefit(benefit)
     if desired_start < today:
         raise InvalidDate(desired_start.isoformat(), "the desired start lies in the past", field=("desired_start",))
-    async with driver_transaction(session) as connection:
+    async with session_transaction(session) as connection:
         linked = await connection.fetchval(
             "SELECT true FROM parent_children WHERE parent_iin = $1 AND child_iin = $2", str(parent.iin), str(child)
         )
@@ -195,7 +195,7 @@ async def update_application(
         check_choices(choices)
     if benefit is not _UNSET:
         _check_benefit(benefit)  # type: ignore[arg-type]
-    async with driver_transaction(session) as connection:
+    async with session_transaction(session) as connection:
         locked = await lock_application(connection, application_id, parent_iin=str(parent.iin))
         if locked.status not in (ApplicationStatus.QUEUED, ApplicationStatus.INACTIVE):
             raise InvalidTransition(locked.status.value, "change the application")
@@ -248,7 +248,7 @@ async def withdraw_application(principal: Principal, session: AsyncSession, *, a
                                now: datetime) -> None:  # fmt: skip
     """A parent withdraws an active application; a place it held goes to the next child at once."""
     parent = require_citizen(principal)
-    async with driver_transaction(session) as connection:
+    async with session_transaction(session) as connection:
         locked = await lock_application(connection, application_id, parent_iin=str(parent.iin))
         if locked.status not in ACTIVE_STATUSES:
             raise InvalidTransition(locked.status.value, "withdraw the application")
@@ -270,7 +270,7 @@ async def reactivate_application(principal: Principal, session: AsyncSession, *,
                                  now: datetime) -> None:  # fmt: skip
     """A parent brings an inactive application back to the queue, once, within the window, at its queue date."""
     parent = require_citizen(principal)
-    async with driver_transaction(session) as connection:
+    async with session_transaction(session) as connection:
         locked = await lock_application(connection, application_id, parent_iin=str(parent.iin))
         row = locked.row
         if locked.status is ApplicationStatus.CLOSED and row["closed_reason"] == ClosedReason.SECOND_LAPSE:

@@ -21,7 +21,7 @@ from domain.kindergarten.lifecycle import (
 )
 from domain.kindergarten.models import ApplicationStatus, OfferStatus
 from domain.shared.access import Principal, require_citizen
-from domain.shared.db import driver_transaction
+from domain.shared.db import session_transaction
 
 
 def _open_offer(locked: Locked, *expected: ApplicationStatus, action: str) -> object:
@@ -34,7 +34,7 @@ def _open_offer(locked: Locked, *expected: ApplicationStatus, action: str) -> ob
 async def confirm_offer(principal: Principal, session: AsyncSession, *, application_id: int, now: datetime) -> None:
     """The parent accepts the place, before the end of the 2nd business day; the contract's time starts."""
     parent = require_citizen(principal)
-    async with driver_transaction(session) as connection:
+    async with session_transaction(session) as connection:
         locked = await lock_application(connection, application_id, parent_iin=str(parent.iin))
         offer = locked.offer
         _open_offer(locked, ApplicationStatus.OFFERED, action="confirm an offer")
@@ -60,7 +60,7 @@ async def refuse_offer(principal: Principal, session: AsyncSession, *, applicati
     """The parent declines the place: that kindergarten and every lower choice are dropped, and the child waits for
     the higher ones at the same queue date; with none left the application ends as REFUSED."""
     parent = require_citizen(principal)
-    async with driver_transaction(session) as connection:
+    async with session_transaction(session) as connection:
         locked = await lock_application(connection, application_id, parent_iin=str(parent.iin))
         offer = locked.offer
         _open_offer(locked, ApplicationStatus.OFFERED, ApplicationStatus.CONFIRMED, action="refuse an offer")
@@ -98,7 +98,7 @@ async def request_contract_extension(
 ) -> datetime:
     """Once, before the contract's last day ends, the parent adds up to 30 calendar days to it; the new deadline."""
     parent = require_citizen(principal)
-    async with driver_transaction(session) as connection:
+    async with session_transaction(session) as connection:
         locked = await lock_application(connection, application_id, parent_iin=str(parent.iin))
         offer = locked.offer
         _open_offer(locked, ApplicationStatus.CONFIRMED, action="extend the contract period")
@@ -127,7 +127,7 @@ async def request_contract_extension(
 async def sign_contract(principal: Principal, session: AsyncSession, *, application_id: int, now: datetime) -> None:
     """Signing enrols the child: the place is taken and the application ends as ENROLLED, in one transaction."""
     parent = require_citizen(principal)
-    async with driver_transaction(session) as connection:
+    async with session_transaction(session) as connection:
         locked = await lock_application(connection, application_id, parent_iin=str(parent.iin))
         offer = locked.offer
         _open_offer(locked, ApplicationStatus.CONFIRMED, action="sign the contract")

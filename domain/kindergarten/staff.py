@@ -24,7 +24,7 @@ from domain.kindergarten.lifecycle import (
 )
 from domain.kindergarten.models import ApplicationStatus, Language, OfferStatus
 from domain.shared.access import OrganisationKind, Principal, require_organisation
-from domain.shared.db import driver_transaction
+from domain.shared.db import driver, session_transaction
 from domain.shared.errors import MissingValue, NotFound, TextTooLong
 
 MAX_PLACES_PER_PUBLICATION = 1_000
@@ -68,7 +68,7 @@ async def publish_places(
     by = _staff_id(principal)
     if not 1 <= count <= MAX_PLACES_PER_PUBLICATION:
         raise InvalidCount(count, MAX_PLACES_PER_PUBLICATION)
-    async with driver_transaction(session) as connection:
+    async with session_transaction(session) as connection:
         kindergarten = await staff_kindergarten(principal, connection)
         if language not in kindergarten.languages:
             raise LanguageNotOffered(0)
@@ -125,7 +125,7 @@ async def _lock_offer_of(principal: Principal, connection: asyncpg.Connection, o
 async def confirm_benefit(principal: Principal, session: AsyncSession, *, offer_id: int, now: datetime) -> None:
     """Staff confirm the benefit an offered child's application claims, after seeing its document."""
     by = _staff_id(principal)
-    async with driver_transaction(session) as connection:
+    async with session_transaction(session) as connection:
         locked, offer = await _lock_offer_of(principal, connection, offer_id)
         await connection.execute(
             "UPDATE kindergarten_applications SET benefit_confirmed = true, updated_at = $2 WHERE id = $1",
@@ -150,7 +150,7 @@ async def reject_benefit(
         raise MissingValue("why the benefit is rejected", field=("reason",))
     if len(reason) > _REASON_LIMIT:
         raise TextTooLong(len(reason), _REASON_LIMIT, field=("reason",))
-    async with driver_transaction(session) as connection:
+    async with session_transaction(session) as connection:
         locked, offer = await _lock_offer_of(principal, connection, offer_id)
         await drop_benefit(session, connection, locked.id, locked.parent_iin, offer, kind=EventKind.BENEFIT_REJECTED,
                            reason=reason, now=now, by=by)  # fmt: skip
@@ -213,23 +213,23 @@ async def open_offers(
     principal: Principal, session: AsyncSession, *, after_id: int | None, limit: int
 ) -> list[OpenOffer]:
     """The caller's kindergarten's open offers, oldest first, from after `after_id`."""
-    async with driver_transaction(session) as connection:
-        kindergarten = await staff_kindergarten(principal, connection)
-        rows = await connection.fetch(
-            """
-            SELECT o.id, a.child_iin, p.cohort, p.language::text AS language, o.status::text AS status, o.offered_at,
-                   o.confirm_by, o.sign_by, a.benefit::text AS benefit, a.benefit_document, a.benefit_confirmed,
-                   o.benefit_by, a.desired_start
-            FROM kindergarten_offers o
-            JOIN kindergarten_places p ON p.id = o.place_id
-            JOIN kindergarten_applications a ON a.id = o.application_id
-            WHERE o.kindergarten_id = $1 AND o.status IN ('OFFERED', 'CONFIRMED') AND o.id > $2
-            ORDER BY o.id LIMIT $3
-            """,
-            kindergarten.id,
-            after_id or 0,
-            limit,
-        )
+    connection = await driver(session)
+    kindergarten = await staff_kindergarten(principal, connection)
+    rows = await connection.fetch(
+        """
+        SELECT o.id, a.child_iin, p.cohort, p.language::text AS language, o.status::text AS status, o.offered_at,
+               o.confirm_by, o.sign_by, a.benefit::text AS benefit, a.benefit_document, a.benefit_confirmed,
+               o.benefit_by, a.desired_start
+        FROM kindergarten_offers o
+        JOIN kindergarten_places p ON p.id = o.place_id
+        JOIN kindergarten_applications a ON a.id = o.application_id
+        WHERE o.kindergarten_id = $1 AND o.status IN ('OFFERED', 'CONFIRMED') AND o.id > $2
+        ORDER BY o.id LIMIT $3
+        """,
+        kindergarten.id,
+        after_id or 0,
+        limit,
+    )
     return [
         OpenOffer(
             id=row["id"], child_iin_masked=mask_iin(row["child_iin"]), cohort=row["cohort"],

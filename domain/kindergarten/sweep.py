@@ -23,7 +23,7 @@ from domain.kindergarten.lifecycle import (
 from domain.kindergarten.models import ApplicationStatus, ClosedReason, Language, OfferStatus
 from domain.kindergarten.staff import drop_benefit
 from domain.shared.calendar import local_date
-from domain.shared.db import driver_transaction
+from domain.shared.db import session_transaction
 
 # Each item is settled in a transaction of its own, after locking it with SKIP LOCKED: two instances sweeping at
 # once take different items, and an item settled by one is seen settled by the other when it re-checks.
@@ -63,12 +63,12 @@ async def _each(sessions: async_sessionmaker[AsyncSession], due: str, now: datet
     done = 0
     skipped: set[int] = set()
     while True:
-        async with sessions() as session, driver_transaction(session) as connection:
+        async with sessions() as session, session_transaction(session) as connection:
             ids = [row[0] for row in await connection.fetch(due, now, list(skipped), _BATCH)]
         if not ids:
             return done
         for item in ids:
-            async with sessions() as session, driver_transaction(session) as connection:
+            async with sessions() as session, session_transaction(session) as connection:
                 if await settle(session, connection, item, now):
                     done += 1
                 else:
@@ -261,12 +261,12 @@ WHERE p.status = 'OPEN' AND EXISTS (
 
 async def _fill_open_places(sessions: async_sessionmaker[AsyncSession], now: datetime) -> int:
     """Places that found nobody and children who have appeared since: the latest moment they meet."""
-    async with sessions() as session, driver_transaction(session) as connection:
+    async with sessions() as session, session_transaction(session) as connection:
         groups = [Group(r["kindergarten_id"], r["cohort"], Language(r["language"]))
                   for r in await connection.fetch(_GROUPS_WAITING)]  # fmt: skip
     offered = 0
     for group in groups:
-        async with sessions() as session, driver_transaction(session) as connection:
+        async with sessions() as session, session_transaction(session) as connection:
             # Another instance filling the same order holds its counter: this one leaves it to it.
             busy = await connection.fetchval(
                 "SELECT pg_try_advisory_xact_lock(hashtext('kindergarten-order:' || $1::text || ':' || $2::text"

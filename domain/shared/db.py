@@ -118,3 +118,11 @@ async def driver(session: AsyncSession) -> asyncpg.Connection:
     if not raw.is_in_transaction():  # SQLAlchemy begins lazily, at its first statement
         await session.execute(text("SELECT 1"))
     return raw
+
+
+@contextlib.asynccontextmanager
+async def session_transaction(session: AsyncSession) -> AsyncIterator[asyncpg.Connection]:
+    """The session's transaction with the driver's connection under it: for use cases written in SQL that still
+    call helpers reading through the session (driver_transaction leaves no room for those)."""
+    async with session.begin():
+        yield await driver(session)
