@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,12 +18,15 @@ from api.auth import KeySet, TokenVerifier
 from api.devkeys import JWKS_FILE, DevelopmentKey, development_code_keys
 from api.epcis_http import EpcisEndpoint
 from api.graphql_http import GraphQLEndpoint
+from api.kindergarten_sweeper import KindergartenSweeper
 from api.listeners import PostgresListener
 from api.metrics import Metrics
 from api.read_pool import PoolReads
 from api.settings import Settings
 from api.verification_log import BufferedVerificationLog
 from api.websocket import SubscriptionEndpoint
+from domain.kindergarten import journal as kindergarten_journal
+from domain.kindergarten.live import KindergartenHub
 from domain.medicines.keys import CodeKeys
 from domain.shared import clock_setting
 from domain.shared.clock import AdjustableClock, Clock, SystemClock
@@ -120,16 +123,16 @@ def create_app(settings: Settings, *, engine: AsyncEngine | None = None) -> Star
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        listener = None
         await reads.start()
         await verification_log.start()
+        listener = await _listen(settings, clock, sessions, resources.kindergarten_hub)
+        sweeper = KindergartenSweeper(sessions, clock, interval_s=settings.sweep_interval_s)
+        sweeper.start()
         try:
-            if isinstance(clock, AdjustableClock):
-                listener = await _follow_development_clock(settings, clock, sessions)
             yield
         finally:
-            if listener is not None:
-                await listener.stop()
+            await sweeper.stop()
+            await listener.stop()
             await verification_log.stop()
             await reads.stop()
             if owns_engine:
@@ -157,26 +160,35 @@ def create_app(settings: Settings, *, engine: AsyncEngine | None = None) -> Star
     return app
 
 
-async def _follow_development_clock(
-    settings: Settings, clock: AdjustableClock, sessions: async_sessionmaker[AsyncSession]
+async def _listen(
+    settings: Settings, clock: Clock, sessions: async_sessionmaker[AsyncSession], hub: KindergartenHub
 ) -> PostgresListener:
-    """Keep this instance's clock on the shift stored in the database, however and wherever it is moved."""
-    if settings.clock_start is not None:
-        async with sessions() as session:
-            await clock_setting.move_clock(
-                session, to=settings.clock_start, real_now=datetime.now(UTC), production=settings.is_production
-            )
+    """One connection of this instance LISTENs for what other instances commit: kindergarten events for its
+    subscribers, and in development the clock's moves."""
+    handlers: dict[str, Callable[[str], None]] = {kindergarten_journal.CHANNEL: hub.on_notify}
+    reload = None
+    if isinstance(clock, AdjustableClock):
+        if settings.clock_start is not None:
+            async with sessions() as session:
+                await clock_setting.move_clock(
+                    session, to=settings.clock_start, real_now=datetime.now(UTC), production=settings.is_production
+                )
 
-    async def reload() -> None:
-        async with sessions() as session:
-            clock.shift = await clock_setting.read_shift(session)
+        async def reload() -> None:
+            async with sessions() as session:
+                clock.shift = await clock_setting.read_shift(session)
 
-    def apply(payload: str) -> None:
-        clock.shift = clock_setting.decode(payload)
+        def apply(payload: str) -> None:
+            clock.shift = clock_setting.decode(payload)
+
+        handlers[clock_setting.CLOCK_CHANNEL] = apply
+
+    async def on_connect() -> None:
+        hub.wake_all()  # anything committed while the connection was down is read again by every subscriber
+        if reload is not None:
+            await reload()
 
     assert settings.database_url is not None
-    listener = PostgresListener(
-        libpq_url(settings.database_url), {clock_setting.CLOCK_CHANNEL: apply}, on_connect=reload
-    )
+    listener = PostgresListener(libpq_url(settings.database_url), handlers, on_connect=on_connect)
     await listener.start()
     return listener

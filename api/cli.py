@@ -208,6 +208,31 @@ def export_schema(output: Path, check: bool) -> None:
     click.echo(f"wrote {output}", err=True)
 
 
+@main.command("sweep")
+def sweep_command() -> None:
+    """Enforce the kindergarten deadlines now: lapse and expire offers, re-offer their places, close applications
+    whose windows ran out. Safe beside running instances, which sweep on a timer themselves."""
+    from domain.kindergarten.sweep import sweep
+
+    settings = _settings()
+
+    async def run(url: str) -> object:
+        engine = create_engine(async_url(url), pool_size=2)
+        try:
+            sessions = create_sessionmaker(engine)
+            now = datetime.now(UTC)
+            if not settings.is_production:  # the development clock every instance follows
+                async with sessions() as session:
+                    now = (await clock_setting.read_shift(session)).apply(now)
+            return await sweep(sessions, now=now)
+        finally:
+            await engine.dispose()
+
+    with _database(settings) as url:
+        report = asyncio.run(run(url))
+    click.echo(str(report))
+
+
 @main.command("clock")
 @click.option(
     "--at",

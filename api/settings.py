@@ -57,6 +57,7 @@ class Settings(BaseSettings):
     rate_limit_points: int = 50_000
     rate_limit_restore_per_s: float = 5_000.0
 
+    sweep_interval_s: float = 60.0  # the kindergarten deadlines' sweep in each instance; 0 turns it off
     clock_start: datetime | None = None  # development and test only: the clock starts at this instant
     log_level: str = "INFO"
     log_json: bool = False

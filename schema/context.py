@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.kindergarten.live import KindergartenHub
 from domain.medicines.keys import CodeKeys
 from domain.medicines.signals import VerificationLog
 from domain.shared.access import Principal
@@ -25,6 +26,7 @@ class Resources:
     reads: Reads
     verification_log: VerificationLog
     production: bool
+    kindergarten_hub: KindergartenHub = field(default_factory=KindergartenHub)
 
 
 class Context:
@@ -38,6 +40,7 @@ class Context:
         "clock",
         "code_keys",
         "connection_params",
+        "kindergarten_hub",
         "locale",
         "principal",
         "production",
@@ -55,6 +58,7 @@ class Context:
         self.reads = resources.reads
         self.verification_log = resources.verification_log
         self.production = resources.production
+        self.kindergarten_hub = resources.kindergarten_hub
         self._session: AsyncSession | None = None
         self._task_sessions: dict[asyncio.Task[Any], AsyncSession] = {}
         self._owner: asyncio.Task[Any] | None = None

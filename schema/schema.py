@@ -13,6 +13,7 @@ from schema.context import Context
 from schema.identity import Viewer
 from schema.insurance.mutations import InsuranceMutation
 from schema.insurance.queries import InsuranceQuery
+from schema.kindergarten.subscriptions import KindergartenSubscription
 from schema.medicines.mutations import MedicinesMutation
 from schema.medicines.queries import MedicinesQuery
 from schema.relay import resolve_nodes
@@ -45,10 +46,19 @@ class Mutation(MedicinesMutation, InsuranceMutation):
     )
 
 
+@strawberry.type
+class Subscription(KindergartenSubscription):
+    pass
+
+
 def build_schema(extensions: Sequence[Callable[[], SchemaExtension]] = ()) -> strawberry.Schema:
     """The schema; the websocket edge adds strawberry's own limit extensions, the HTTP edge applies ours."""
     return strawberry.Schema(
-        query=Query, mutation=Mutation, config=StrawberryConfig(scalar_map=SCALARS), extensions=list(extensions)
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        config=StrawberryConfig(scalar_map=SCALARS),
+        extensions=list(extensions),
     )
 
 

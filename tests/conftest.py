@@ -163,6 +163,7 @@ def settings(keys: SigningKeys, database_url: str, tmp_path_factory: pytest.Temp
         jwks_min_refresh_s=0,
         jwt_issuer=ISSUER,
         jwt_audience=AUDIENCE,
+        sweep_interval_s=0,  # tests sweep when they mean to: a timer would lapse other tests' offers at real time
     )
 
 

@@ -61,3 +61,19 @@ def test_the_depth_limit_holds_on_the_websocket_too(ws_client: TestClient):
 
     assert message["type"] == "error"
     assert message["payload"][0]["extensions"] == {"code": "DEPTH_LIMIT_EXCEEDED"}
+
+
+def test_an_anonymous_caller_cannot_follow_kindergarten_applications(ws_client: TestClient):
+    message = _run(ws_client, {}, "subscription { kindergartenApplicationEvents { kind } }")
+
+    assert message["type"] == "next"
+    assert message["payload"]["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED"}
+
+
+def test_a_malformed_cursor_is_refused_with_a_typed_error(ws_client: TestClient, keys: SigningKeys):
+    token = keys.token(citizen_claims("900102500025"))
+
+    message = _run(ws_client, {"Authorization": f"Bearer {token}"},
+                   'subscription { kindergartenApplicationEvents(after: "bm9wZQ==") { kind } }')  # fmt: skip
+
+    assert message["payload"]["errors"][0]["extensions"] == {"code": "INVALID_ID"}

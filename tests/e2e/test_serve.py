@@ -1,56 +1,18 @@
 from __future__ import annotations
 
-import os
 import signal
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-GOVGRAPH = str(Path(sys.executable).parent / "govgraph")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_ready(process: subprocess.Popen[str], url: str, timeout_s: float = 60) -> httpx.Response:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError("govgraph serve exited early; see its log")
-        try:
-            response = httpx.get(url, timeout=1)
-            if response.status_code == 200:
-                return response
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError("govgraph serve did not become ready")
-
-
-def _serve(tmp_path: Path, **env: str) -> tuple[subprocess.Popen[str], int]:
-    port = _free_port()
-    environment = {**os.environ, "GOVGRAPH_DATA_DIR": str(tmp_path), "GOVGRAPH_PORT": str(port), **env}
-    if "DATABASE_URL" not in env:
-        environment.pop("DATABASE_URL", None)
-    with (tmp_path / "serve.log").open("w") as log:
-        process = subprocess.Popen(
-            [GOVGRAPH, "serve"], env=environment, stdout=log, stderr=subprocess.STDOUT, text=True
-        )
-    return process, port
+from tests.e2e.processes import serve, wait_ready
 
 
 def test_serve_answers_graphql_on_a_given_database_and_stops_on_ctrl_c(tmp_path: Path, database_url: str):
-    process, port = _serve(tmp_path, DATABASE_URL=database_url)
+    process, port = serve(tmp_path, DATABASE_URL=database_url)
     try:
-        ready = _wait_ready(process, f"http://127.0.0.1:{port}/readyz")
+        ready = wait_ready(process, f"http://127.0.0.1:{port}/readyz")
         answer = httpx.post(f"http://127.0.0.1:{port}/graphql", json={"query": "{ __typename }"})
     finally:
         process.send_signal(signal.SIGINT)
@@ -63,9 +25,9 @@ def test_serve_answers_graphql_on_a_given_database_and_stops_on_ctrl_c(tmp_path:
 
 @pytest.mark.slow
 def test_serve_without_a_database_url_runs_an_embedded_one_with_demo_data_and_stops_it(tmp_path: Path):
-    process, port = _serve(tmp_path)
+    process, port = serve(tmp_path)
     try:
-        ready = _wait_ready(process, f"http://127.0.0.1:{port}/readyz", timeout_s=120)
+        ready = wait_ready(process, f"http://127.0.0.1:{port}/readyz", timeout_s=120)
         banner = (tmp_path / "serve.log").read_text()
         demo_code = banner.split("a genuine demo pack to verifyPack:", 1)[1].split()[0]
         scan = httpx.post(
