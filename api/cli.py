@@ -15,7 +15,14 @@ import uvicorn
 from pydantic import ValidationError
 
 from api import migrate
-from api.demo import DEMO_CITIZEN_IIN, DEMO_ORGANISATIONS, seed_demo, seed_demo_insurance, seed_demo_medicines
+from api.demo import (
+    DEMO_CITIZEN_IIN,
+    DEMO_ORGANISATIONS,
+    seed_demo,
+    seed_demo_insurance,
+    seed_demo_kindergarten,
+    seed_demo_medicines,
+)
 from api.devkeys import DevelopmentKey
 from api.embedded import EmbeddedPostgres
 from api.logs import configure_logging
@@ -56,6 +63,7 @@ async def _seed(url: str, settings: Settings) -> tuple[int, str]:
         added = await seed_demo(sessions())
         genuine = await seed_demo_medicines(sessions, build_code_keys(settings), datetime.now(UTC))
         await seed_demo_insurance(sessions)
+        await seed_demo_kindergarten(sessions)
         return added, genuine
     finally:
         await engine.dispose()

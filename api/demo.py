@@ -1,21 +1,24 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.insurance.models import Person, StateCategoryPeriod
+from domain.kindergarten import applications
+from domain.kindergarten.models import BenefitCategory, Kindergarten, KindergartenCapacity, Language, ParentChild
 from domain.medicines import commissioning, issuing, registry, shipping
 from domain.medicines.codes import PackCode
 from domain.medicines.commissioning import BatchDetails
 from domain.medicines.keys import CodeKeys
 from domain.medicines.models import MaxRetailPrice, Pack, PackState, Product
 from domain.medicines.registry import ProductCard
-from domain.shared.access import AuthorityKind, AuthorityUser, OrganisationKind, OrganisationUser
+from domain.shared.access import AuthorityKind, AuthorityUser, Citizen, OrganisationKind, OrganisationUser
 from domain.shared.bin import Bin
 from domain.shared.calendar import local_date
+from domain.shared.iin import Iin
 from domain.shared.organisations import Organisation
 from domain.shared.regions import Region
 
@@ -27,6 +30,9 @@ DEMO_ORGANISATIONS = [
     ("981240000041", "ТОО «Демо Аптека №1»", OrganisationKind.PHARMACY, Region.ASTANA),
     ("120840000052", "ГКП «Демо городская больница №1»", OrganisationKind.HOSPITAL, Region.ALMATY),
     ("200140000064", "ГККП «Демо ясли-сад Балапан»", OrganisationKind.KINDERGARTEN, Region.ALMATY),
+    ("210240000109", "ГККП «Демо детский сад Айгөлек»", OrganisationKind.KINDERGARTEN, Region.ALMATY),
+    ("210340000201", "ТОО «Демо детский сад Шуақ»", OrganisationKind.KINDERGARTEN, Region.ALMATY),
+    ("210440000304", "ГККП «Демо ясли-сад Жұлдыз»", OrganisationKind.KINDERGARTEN, Region.ASTANA),
 ]
 DEMO_CITIZEN_IIN = "850315400015"
 
@@ -148,3 +154,48 @@ async def seed_demo_insurance(sessions: async_sessionmaker[AsyncSession]) -> Non
         ):
             session.add(StateCategoryPeriod(iin="560101400010", category="PENSIONER", valid_from=date(2021, 1, 1),
                                             valid_to=None))  # fmt: skip
+
+
+# The kindergartens of the demo organisations, with groups and capacity; the demo citizen's two children (one to
+# apply for by hand) and four other families already queued at Балапан, so that positions and offers mean something.
+DEMO_KINDERGARTENS = [
+    ("200140000064", "Алматы, Абай даңғылы, 10", (Language.KK, Language.RU)),
+    ("210240000109", "Алматы, Төле би көшесі, 55", (Language.KK,)),
+    ("210340000201", "Алматы, Сәтбаев көшесі, 3", (Language.RU,)),
+    ("210440000304", "Астана, Мәңгілік Ел даңғылы, 8", (Language.KK, Language.RU)),
+]
+DEMO_CHILDREN = [("850315400015", "220614500006"), ("850315400015", "240302600000")]
+DEMO_QUEUED_FAMILIES = [
+    ("880704300009", "230911500002", None, datetime(2025, 2, 3, 4, 0, tzinfo=UTC)),
+    ("910210400008", "221205600001", BenefitCategory.LARGE_FAMILY, datetime(2025, 3, 10, 5, 30, tzinfo=UTC)),
+    ("870523300003", "230427600008", None, datetime(2025, 4, 1, 9, 0, tzinfo=UTC)),
+    ("930817400001", "220830500000", None, datetime(2025, 5, 20, 3, 15, tzinfo=UTC)),
+]
+
+
+async def seed_demo_kindergarten(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """The demo kindergartens, families and queue (once: nothing is added when the kindergartens exist)."""
+    async with sessions() as session, session.begin():
+        if await session.scalar(select(Kindergarten.id).where(Kindergarten.bin == DEMO_KINDERGARTENS[0][0])):
+            return
+        names = {bin_: name for bin_, name, _, _ in DEMO_ORGANISATIONS}
+        regions = {bin_: region for bin_, _, _, region in DEMO_ORGANISATIONS}
+        for bin_, address, languages in DEMO_KINDERGARTENS:
+            garden = Kindergarten(bin=bin_, name=names[bin_], address=address, region=regions[bin_],
+                                  languages=list(languages))  # fmt: skip
+            session.add(garden)
+            await session.flush()
+            session.add_all(KindergartenCapacity(kindergarten_id=garden.id, cohort=year, capacity=40)
+                            for year in range(2020, 2027))  # fmt: skip
+        links = DEMO_CHILDREN + [(parent, child) for parent, child, _, _ in DEMO_QUEUED_FAMILIES]
+        session.add_all(ParentChild(parent_iin=parent, child_iin=child) for parent, child in links)
+    async with sessions() as session:
+        balapan = await session.scalar(select(Kindergarten.id).where(Kindergarten.bin == DEMO_KINDERGARTENS[0][0]))
+    assert balapan is not None
+    for parent, child, category, at in DEMO_QUEUED_FAMILIES:
+        benefit = applications.Benefit(category, "Демо анықтама №1") if category else None
+        async with sessions() as session:
+            await applications.submit_application(
+                Citizen(Iin(parent)), session, child_iin=child, choices=[balapan], language=Language.KK,
+                desired_start=date(2026, 9, 1), benefit=benefit, now=at,
+            )  # fmt: skip
