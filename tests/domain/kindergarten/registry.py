@@ -16,7 +16,7 @@ from domain.shared.regions import Region
 
 # Kindergartens, families and staff made for one test: fresh keys, so tests on a shared database never meet.
 
-NOW = datetime(2026, 3, 9, 5, 0, tzinfo=UTC)  # Monday 10:00 in Almaty
+NOW = datetime(2026, 3, 9, 5, 0, tzinfo=UTC)  # Monday 10:00 in Almaty, a day off (8 March fell on a Sunday)
 BORN = date(2023, 5, 17)  # day 137 of 2023
 
 

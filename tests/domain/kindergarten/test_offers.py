@@ -49,7 +49,7 @@ async def test_a_published_place_goes_at_once_to_the_first_child_with_two_busine
     assert [offer.application_id for offer in publication.offers] == [first_id]
     view = await _view(session, first)
     assert view.status is ApplicationStatus.OFFERED
-    # Monday 11:00 in Almaty: the period ends at 24:00 on Wednesday, i.e. Thursday 00:00 local.
+    # Offered on Monday 9 March (a day off, which counts the same way): Tuesday and Wednesday, to 24:00 local.
     assert view.offer.confirm_by == datetime(2026, 3, 11, 19, 0, tzinfo=UTC)
     assert [c.position for c in (await _view(session, second)).choices] == [1]
 
