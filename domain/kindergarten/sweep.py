@@ -52,6 +52,7 @@ async def sweep(sessions: async_sessionmaker[AsyncSession], *, now: datetime) ->
     report.closed_inactive = await _each(sessions, _DUE_REACTIVATIONS, now, _close_inactive)
     report.aged_out = await _each(sessions, _AGING_OUT, now, _age_out)
     report.warned = await _each(sessions, _NEAR_DEADLINES, now, _warn)
+    report.warned += await _each(sessions, _NEAR_REACTIVATION_ENDS, now, _warn_inactive)
     report.offered = await _fill_open_places(sessions, now)
     return report
 
@@ -110,6 +111,16 @@ WHERE ((status = 'OFFERED' AND confirm_by - interval '1 day' <= $1 AND confirm_b
         AND warned_for IS DISTINCT FROM sign_by))
   AND NOT (id = ANY($2))
 ORDER BY id LIMIT $3
+"""
+
+_NEAR_REACTIVATION_ENDS = """
+SELECT a.id FROM kindergarten_applications a
+WHERE a.status = 'INACTIVE' AND a.reactivate_by - interval '1 day' <= $1 AND a.reactivate_by > $1
+  AND NOT (a.id = ANY($2))
+  AND NOT EXISTS (SELECT 1 FROM kindergarten_application_events e
+                  WHERE e.application_id = a.id AND e.kind = 'DEADLINE_NEAR'
+                    AND e.at >= a.reactivate_by - interval '1 day')
+ORDER BY a.id LIMIT $3
 """
 
 _LOCK_OFFER = """
@@ -247,6 +258,29 @@ async def _warn(session: AsyncSession, connection: asyncpg.Connection, offer_id:
         connection, application_id=locked.id, parent_iin=locked.parent_iin, kind=EventKind.DEADLINE_NEAR,
         status=locked.status, at=now, by=SYSTEM, kindergarten_id=offer["kindergarten_id"],
         details={"offer_id": offer_id, "deadline": deadline.isoformat()},
+    )  # fmt: skip
+    return True
+
+
+async def _warn_inactive(session: AsyncSession, connection: asyncpg.Connection, app_id: int, now: datetime) -> bool:
+    """The last day to reactivate has begun (the window is a period of the parent's too)."""
+    locked = await _lock_application_skipping(connection, app_id)
+    if locked is None or locked.status is not ApplicationStatus.INACTIVE:
+        return False
+    deadline = locked.row["reactivate_by"]
+    if not deadline - timedelta(days=1) <= now < deadline:
+        return False
+    warned = await connection.fetchval(
+        "SELECT true FROM kindergarten_application_events WHERE application_id = $1 AND kind = 'DEADLINE_NEAR'"
+        " AND at >= $2",
+        app_id,
+        deadline - timedelta(days=1),
+    )
+    if warned:
+        return False
+    await journal.record(
+        connection, application_id=app_id, parent_iin=locked.parent_iin, kind=EventKind.DEADLINE_NEAR,
+        status=locked.status, at=now, by=SYSTEM, details={"deadline": deadline.isoformat(), "reactivate_by": True},
     )  # fmt: skip
     return True
 

@@ -187,3 +187,18 @@ async def test_two_sweeps_at_once_settle_each_deadline_once(committing_sessions)
             {"g": garden.id})).scalar()  # fmt: skip
     assert by_status == {"LAPSED": 3, "OFFERED": 3}
     assert lapse_events == 3
+
+
+async def test_the_parent_is_warned_once_when_the_last_day_to_reactivate_begins(committing_sessions):
+    garden = await add_kindergarten(committing_sessions)
+    family, _ = await _queue(committing_sessions, garden)
+    await _publish(committing_sessions, garden)
+    await sweep(committing_sessions, now=CONFIRM_BY)
+    window_end = CONFIRM_BY + timedelta(days=28)
+
+    await sweep(committing_sessions, now=window_end - timedelta(days=1, seconds=1))
+    assert "DEADLINE_NEAR" not in await _kinds(committing_sessions, family)
+    await sweep(committing_sessions, now=window_end - timedelta(days=1))
+    await sweep(committing_sessions, now=window_end - timedelta(hours=1))
+
+    assert (await _kinds(committing_sessions, family)).count("DEADLINE_NEAR") == 1
