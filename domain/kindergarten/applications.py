@@ -82,7 +82,7 @@ async def _check_kindergartens(connection: asyncpg.Connection, choices: Sequence
             raise ChoicesInDifferentRegions(index)
         region = row["region"]
         if language.value not in row["languages"]:
-            raise LanguageNotOffered(index)
+            raise LanguageNotOffered(("choices", str(index)))
     assert region is not None  # check_choices saw at least one
     return Region(region)
 

@@ -50,8 +50,8 @@ class LanguageNotOffered(DomainError):
 
     code = ErrorCode.LANGUAGE_NOT_OFFERED
 
-    def __init__(self, index: int) -> None:
-        super().__init__("the kindergarten has no group in this language", field=("choices", str(index)))
+    def __init__(self, field: tuple[str, ...]) -> None:
+        super().__init__("the kindergarten has no group in this language", field=field)
 
 
 class DeadlinePassed(DomainError):

@@ -71,7 +71,7 @@ async def publish_places(
     async with session_transaction(session) as connection:
         kindergarten = await staff_kindergarten(principal, connection)
         if language not in kindergarten.languages:
-            raise LanguageNotOffered(0)
+            raise LanguageNotOffered(("language",))
         group = Group(kindergarten.id, cohort, language)
         rules = await rules_of(session, connection, kindergarten.id)
         # The order's counter is locked first, so two publications for one group count the capacity one at a time.

@@ -12,6 +12,7 @@ from domain.kindergarten.errors import (
     DeadlinePassed,
     ExtensionUsed,
     InvalidCount,
+    LanguageNotOffered,
     NoCapacity,
 )
 from domain.kindergarten.lifecycle import InvalidTransition
@@ -270,3 +271,12 @@ async def test_an_application_holding_no_offer_cannot_answer_one(session):
 
     with pytest.raises(InvalidTransition):
         await offers.confirm_offer(family.parent, session, application_id=application_id, now=NOW)
+
+
+async def test_publishing_for_a_language_the_kindergarten_has_no_group_in_names_the_language(session):
+    garden = await add_kindergarten(session, languages=(Language.RU,))
+
+    with pytest.raises(LanguageNotOffered) as raised:
+        await _publish(session, garden, language=Language.KK)
+
+    assert raised.value.field == ("language",)
