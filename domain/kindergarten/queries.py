@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -17,7 +18,8 @@ from domain.kindergarten.models import (
 )
 from domain.kindergarten.order import Priority
 from domain.kindergarten.positions import OrderCounts, position
-from domain.shared.access import Principal, require_citizen
+from domain.shared.access import Citizen, Principal, require_citizen
+from domain.shared.calendar import ALMATY, local_date
 from domain.shared.db import driver
 from domain.shared.regions import Region
 
@@ -165,6 +167,17 @@ async def my_applications(
     return list(views.values())
 
 
+async def applications_by_id(
+    principal: Principal, session: AsyncSession, ids: Sequence[int]
+) -> list[ApplicationView | None]:
+    """One answer per id, in order: the application if it is one of the calling parent's; to anyone else, and for
+    another family's application, None, so that its existence is not revealed."""
+    if not isinstance(principal, Citizen) or not ids:
+        return [None] * len(ids)
+    found = {view.id: view for view in await my_applications(principal, session, ids=list(ids))}
+    return [found.get(application_id) for application_id in ids]
+
+
 def _application(row: Any) -> ApplicationView:
     return ApplicationView(
         id=row["id"], child_iin=row["child_iin"], status=ApplicationStatus(row["status"]), queued_at=row["queued_at"],
@@ -246,6 +259,12 @@ class QueueStats:
     offered_this_month: int
 
 
+def stats_month_start(now: datetime) -> datetime:
+    """00:00 in Almaty of the first day of `now`'s month: where "offered this month" starts counting."""
+    today = local_date(now)
+    return datetime(today.year, today.month, 1, tzinfo=ALMATY)
+
+
 _STATS = """
 WITH waiting AS (
     SELECT kindergarten_id, cohort, language, count(*) AS n FROM kindergarten_choices
@@ -269,3 +288,16 @@ async def queue_stats(session: AsyncSession, kindergarten_ids: list[int], *, mon
     rows = await connection.fetch(_STATS, kindergarten_ids, month_start)
     return [QueueStats(row["kindergarten_id"], row["cohort"], Language(row["language"]), row["waiting"], row["offered"])
             for row in rows]  # fmt: skip
+
+
+async def queue_stats_by_kindergarten(
+    session: AsyncSession, keys: Sequence[tuple[int, datetime]]
+) -> list[list[QueueStats]]:
+    """The figures of each (kindergarten, start of the month) asked for, in order; an empty list where nobody waits
+    and nothing was offered."""
+    found: dict[tuple[int, datetime], list[QueueStats]] = defaultdict(list)
+    for month_start in {month_start for _, month_start in keys}:
+        ids = sorted({kindergarten_id for kindergarten_id, start in keys if start == month_start})
+        for stats in await queue_stats(session, ids, month_start=month_start):
+            found[stats.kindergarten_id, month_start].append(stats)
+    return [found.get(key, []) for key in keys]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -23,7 +24,7 @@ from domain.kindergarten.lifecycle import (
     set_status,
 )
 from domain.kindergarten.models import ApplicationStatus, Language, OfferStatus
-from domain.shared.access import OrganisationKind, Principal, require_organisation
+from domain.shared.access import OrganisationKind, OrganisationUser, Principal, require_organisation
 from domain.shared.db import driver, session_transaction
 from domain.shared.errors import MissingValue, NotFound, TextTooLong
 
@@ -187,9 +188,10 @@ async def drop_benefit(
 
 @dataclass(frozen=True, slots=True)
 class OpenOffer:
-    """An open offer as staff see it: the child's IIN masked, the benefit to check, the deadlines."""
+    """An offer as staff see it: the child's IIN masked, the benefit to check, the deadlines."""
 
     id: int
+    kindergarten_id: int
     child_iin_masked: str
     cohort: int
     language: Language
@@ -209,6 +211,16 @@ def mask_iin(iin: str) -> str:
     return iin[:6] + "****" + iin[-2:]
 
 
+_OFFERS = """
+SELECT o.id, o.kindergarten_id, a.child_iin, p.cohort, p.language::text AS language, o.status::text AS status,
+       o.offered_at, o.confirm_by, o.sign_by, a.benefit::text AS benefit, a.benefit_document, a.benefit_confirmed,
+       o.benefit_by, a.desired_start
+FROM kindergarten_offers o
+JOIN kindergarten_places p ON p.id = o.place_id
+JOIN kindergarten_applications a ON a.id = o.application_id
+"""
+
+
 async def open_offers(
     principal: Principal, session: AsyncSession, *, after_id: int | None, limit: int
 ) -> list[OpenOffer]:
@@ -216,27 +228,36 @@ async def open_offers(
     connection = await driver(session)
     kindergarten = await staff_kindergarten(principal, connection)
     rows = await connection.fetch(
-        """
-        SELECT o.id, a.child_iin, p.cohort, p.language::text AS language, o.status::text AS status, o.offered_at,
-               o.confirm_by, o.sign_by, a.benefit::text AS benefit, a.benefit_document, a.benefit_confirmed,
-               o.benefit_by, a.desired_start
-        FROM kindergarten_offers o
-        JOIN kindergarten_places p ON p.id = o.place_id
-        JOIN kindergarten_applications a ON a.id = o.application_id
-        WHERE o.kindergarten_id = $1 AND o.status IN ('OFFERED', 'CONFIRMED') AND o.id > $2
-        ORDER BY o.id LIMIT $3
-        """,
+        _OFFERS + "WHERE o.kindergarten_id = $1 AND o.status IN ('OFFERED', 'CONFIRMED') AND o.id > $2"
+        " ORDER BY o.id LIMIT $3",
         kindergarten.id,
         after_id or 0,
         limit,
     )
-    return [
-        OpenOffer(
-            id=row["id"], child_iin_masked=mask_iin(row["child_iin"]), cohort=row["cohort"],
-            language=Language(row["language"]), status=OfferStatus(row["status"]), offered_at=row["offered_at"],
-            confirm_by=row["confirm_by"], sign_by=row["sign_by"], benefit=row["benefit"],
-            benefit_document=row["benefit_document"], benefit_confirmed=row["benefit_confirmed"],
-            benefit_by=row["benefit_by"], desired_start=row["desired_start"],
-        )
-        for row in rows
-    ]  # fmt: skip
+    return [_open_offer(row) for row in rows]
+
+
+async def offers_by_id(principal: Principal, session: AsyncSession, ids: Sequence[int]) -> list[OpenOffer | None]:
+    """One answer per id, in order, open or closed: the offer for staff of its kindergarten; to anyone else None,
+    so that another kindergarten's offers are not revealed."""
+    staff = principal if isinstance(principal, OrganisationUser) else None
+    if staff is None or staff.organisation_kind is not OrganisationKind.KINDERGARTEN or not ids:
+        return [None] * len(ids)
+    connection = await driver(session)
+    rows = await connection.fetch(
+        _OFFERS + "JOIN kindergartens k ON k.id = o.kindergarten_id WHERE k.bin = $1 AND o.id = ANY($2)",
+        str(staff.organisation_bin),
+        list(ids),
+    )
+    found = {row["id"]: _open_offer(row) for row in rows}
+    return [found.get(offer_id) for offer_id in ids]
+
+
+def _open_offer(row: Any) -> OpenOffer:
+    return OpenOffer(
+        id=row["id"], kindergarten_id=row["kindergarten_id"], child_iin_masked=mask_iin(row["child_iin"]),
+        cohort=row["cohort"], language=Language(row["language"]), status=OfferStatus(row["status"]),
+        offered_at=row["offered_at"], confirm_by=row["confirm_by"], sign_by=row["sign_by"], benefit=row["benefit"],
+        benefit_document=row["benefit_document"], benefit_confirmed=row["benefit_confirmed"],
+        benefit_by=row["benefit_by"], desired_start=row["desired_start"],
+    )  # fmt: skip
