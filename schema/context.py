@@ -87,7 +87,7 @@ class Context:
     def loaders(self) -> Loaders:
         """The request's DataLoaders, built on first use: a scan that needs none pays nothing for them."""
         if self._loaders is None:
-            self._loaders = make_loaders(self.sessions)
+            self._loaders = make_loaders(self.sessions, self.principal)
         return self._loaders
 
     async def close(self) -> None:

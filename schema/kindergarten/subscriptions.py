@@ -13,10 +13,10 @@ from domain.kindergarten.models import ApplicationStatus
 from domain.shared.errors import DomainError
 from schema.context import Context
 from schema.errors import UserError
-from schema.relay import decode_global_id
 
-strawberry.enum(EventKind, name="KindergartenEventKind", description="What changed in a kindergarten application.")
-strawberry.enum(ApplicationStatus, name="KindergartenApplicationStatus")
+# EventKind and ApplicationStatus are registered as GraphQL enums in types.py, shared with the queries.
+from schema.kindergarten import types as _types  # noqa: F401  # imported for those registrations
+from schema.relay import decode_global_id
 
 _EVENT = "KindergartenApplicationEvent"
 

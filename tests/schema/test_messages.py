@@ -77,9 +77,20 @@ def test_a_short_reason_code_is_said_in_words_of_the_language_and_a_sentence_is_
 
 
 @pytest.mark.parametrize("locale", list(Locale))
-@pytest.mark.parametrize("kind", ["alert", "batch", "shipment"])  # every kind the domain's NotFound names
+@pytest.mark.parametrize(
+    "kind", ["alert", "batch", "shipment", "application", "offer", "kindergarten"]
+)  # every kind the domain's NotFound names
 def test_what_was_not_found_is_said_in_words_of_the_language(locale, kind):
     message = messages.render("NOT_FOUND", locale, kind=kind)
 
     assert message != f"{kind}."  # the code's own word would be quoted bare
     assert len(message) > 10
+
+
+@pytest.mark.parametrize("locale", list(Locale))
+def test_every_kindergarten_application_status_has_words_in_every_language(locale: Locale):
+    from domain.kindergarten.models import ApplicationStatus
+
+    missing = [status for status in ApplicationStatus if f"STATE_{status.value}" not in CATALOGUES[locale]]
+
+    assert missing == []
