@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.domain.kindergarten.registry import add_family, add_kindergarten
+from tests.graphql import gql
+from tests.schema.kindergarten.documents import (
+    CONFIRM,
+    MONDAY,
+    SIGN,
+    call,
+    global_id,
+    parent_token,
+    publish,
+    staff_token,
+    submit,
+)
+
+NOTIFICATIONS = """
+query($after: ID, $first: Int) {
+  myKindergartenNotifications(after: $after, first: $first) {
+    id kind status at reason deadline rank choicesLeft closedReason
+    application { id status } kindergarten { id }
+  }
+}
+"""
+
+
+async def test_a_parent_who_was_offline_reads_what_happened_and_then_only_what_is_new(
+    client, keys, committing_sessions, reset_clock_to
+):
+    await reset_clock_to(MONDAY)
+    garden = await add_kindergarten(committing_sessions)
+    family = await add_family(committing_sessions)
+    token = parent_token(keys, family)
+    application = await submit(client, keys, family, garden)
+    await publish(client, keys, garden)
+
+    everything = await call(client, NOTIFICATIONS, {}, token)
+    first_only = await call(client, NOTIFICATIONS, {"first": 1}, token)
+    await call(client, CONFIRM, {"i": {"applicationId": application["id"]}}, token)
+    since = await call(client, NOTIFICATIONS, {"after": everything[-1]["id"]}, token)
+
+    assert [(n["kind"], n["status"]) for n in everything] == [("SUBMITTED", "QUEUED"), ("OFFER_MADE", "OFFERED")]
+    made = everything[1]
+    assert (made["at"], made["deadline"], made["rank"]) == (MONDAY, "2026-03-12T00:00:00+05:00", 1)
+    assert made["kindergarten"] == {"id": global_id("Kindergarten", garden.id)}
+    assert made["application"] == {"id": application["id"], "status": "OFFERED"}
+    assert everything[0]["kindergarten"] is None
+    assert [n["id"] for n in first_only] == [everything[0]["id"]]
+    assert [(n["kind"], n["deadline"]) for n in since] == [("OFFER_CONFIRMED", "2026-03-17T00:00:00+05:00")]
+
+
+async def test_a_parent_reads_only_their_own_notifications(client, keys, committing_sessions, reset_clock_to):
+    await reset_clock_to(MONDAY)
+    garden = await add_kindergarten(committing_sessions)
+    family, stranger = await add_family(committing_sessions), await add_family(committing_sessions)
+    await submit(client, keys, family, garden)
+
+    theirs = await call(client, NOTIFICATIONS, {}, parent_token(keys, stranger))
+    for_staff = (await gql(client, NOTIFICATIONS, {}, token=staff_token(keys, garden))).json()
+
+    assert theirs == []
+    assert for_staff["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_a_cursor_of_another_kind_is_refused(client, keys, committing_sessions):
+    family = await add_family(committing_sessions)
+
+    answer = (await gql(client, NOTIFICATIONS, {"after": global_id("Kindergarten", 1)},
+                        token=parent_token(keys, family))).json()  # fmt: skip
+
+    assert answer["errors"][0]["extensions"]["code"] == "INVALID_ID"
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("kk", "«бала қабылданған» күйінде бұл әрекет мүмкін емес."),
+        ("ru", "Это действие недоступно в состоянии «ребёнок зачислен»."),
+        ("en", "This is not allowed while it is enrolled."),
+    ],
+)
+async def test_an_answer_the_status_does_not_allow_says_the_status_in_words(
+    client, keys, committing_sessions, reset_clock_to, language, message
+):
+    await reset_clock_to(MONDAY)
+    garden = await add_kindergarten(committing_sessions)
+    family = await add_family(committing_sessions)
+    token = parent_token(keys, family)
+    application = await submit(client, keys, family, garden)
+    await publish(client, keys, garden)
+    await call(client, CONFIRM, {"i": {"applicationId": application["id"]}}, token)
+    await call(client, SIGN, {"i": {"applicationId": application["id"]}}, token)
+
+    again = await call(client, SIGN, {"i": {"applicationId": application["id"]}}, token, language=language)
+
+    assert [(e["code"], e["field"], e["message"]) for e in again["errors"]] == [("INVALID_TRANSITION", None, message)]
