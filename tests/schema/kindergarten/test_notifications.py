@@ -1,7 +1,12 @@
 from __future__ import annotations
 
-import pytest
+import asyncio
+from typing import Any
 
+import pytest
+from starlette.testclient import TestClient
+
+from api.app import create_app
 from tests.domain.kindergarten.registry import add_family, add_kindergarten
 from tests.graphql import gql
 from tests.schema.kindergarten.documents import (
@@ -16,6 +21,7 @@ from tests.schema.kindergarten.documents import (
     submit,
 )
 
+SUBSCRIBE = "subscription($after: ID) { kindergartenApplicationEvents(after: $after) { id kind } }"
 NOTIFICATIONS = """
 query($after: ID, $first: Int) {
   myKindergartenNotifications(after: $after, first: $first) {
@@ -49,6 +55,35 @@ async def test_a_parent_who_was_offline_reads_what_happened_and_then_only_what_i
     assert everything[0]["kindergarten"] is None
     assert [n["id"] for n in first_only] == [everything[0]["id"]]
     assert [(n["kind"], n["deadline"]) for n in since] == [("OFFER_CONFIRMED", "2026-03-17T00:00:00+05:00")]
+
+
+def _first_live_event(settings: Any, token: str, after: str) -> Any:
+    # The test client runs the app on an event loop of its own, in a thread of its own.
+    with (
+        TestClient(create_app(settings)) as client,
+        client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws,
+    ):
+        ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
+        assert ws.receive_json()["type"] == "connection_ack"
+        ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE, "variables": {"after": after}}})
+        return ws.receive_json()
+
+
+async def test_the_id_of_a_notification_read_offline_resumes_the_live_events_after_it(
+    client, keys, settings, committing_sessions, reset_clock_to
+):
+    await reset_clock_to(MONDAY)
+    garden = await add_kindergarten(committing_sessions)
+    family = await add_family(committing_sessions)
+    token = parent_token(keys, family)
+    await submit(client, keys, family, garden)
+    await publish(client, keys, garden)
+    submitted, offered = await call(client, NOTIFICATIONS, {}, token)
+
+    message = await asyncio.to_thread(_first_live_event, settings, token, submitted["id"])
+
+    assert message["type"] == "next"
+    assert message["payload"]["data"]["kindergartenApplicationEvents"] == {"id": offered["id"], "kind": "OFFER_MADE"}
 
 
 async def test_a_parent_reads_only_their_own_notifications(client, keys, committing_sessions, reset_clock_to):
