@@ -206,7 +206,11 @@ class GraphQLEndpoint:
             if not content_type.startswith("application/json"):
                 raise RequestRefused(415, "BAD_REQUEST", reason="send application/json")
             declared = request.headers.get("content-length")
-            if declared and declared.isdigit() and int(declared) > self._settings.max_body_bytes:
+            if (
+                declared
+                and (declared.isascii() and declared.isdigit())
+                and int(declared) > self._settings.max_body_bytes
+            ):
                 raise RequestRefused(413, "REQUEST_TOO_LARGE", limit=self._settings.max_body_bytes)
             chunks, size = [], 0
             async for chunk in request.stream():
@@ -233,7 +237,7 @@ class GraphQLEndpoint:
         """
         limit = self._settings.max_upload_bytes
         declared = request.headers.get("content-length", "")
-        if not declared.isdigit():
+        if not (declared.isascii() and declared.isdigit()):
             raise RequestRefused(411, "BAD_REQUEST", reason="an upload must state its Content-Length")
         if int(declared) > limit:
             raise RequestRefused(413, "REQUEST_TOO_LARGE", limit=limit)

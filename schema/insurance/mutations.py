@@ -80,7 +80,7 @@ async def _change(
         payment = await fund.change_payment_status(
             ctx.principal,
             ctx.session,
-            payment_id=int(key) if key.isdigit() else -1,
+            payment_id=int(key) if (key.isascii() and key.isdigit()) else -1,
             status=status,
             reason=input.reason,
             now=ctx.clock.now(),
@@ -120,7 +120,10 @@ async def credit_contribution_payments(
     try:
         keys = [decode_global_id(str(i), expected_type="ContributionPayment")[1] for i in input.payment_ids]
         credited = await fund.credit_payments(
-            ctx.principal, ctx.session, payment_ids=[int(k) for k in keys if k.isdigit()], now=ctx.clock.now()
+            ctx.principal,
+            ctx.session,
+            payment_ids=[int(k) for k in keys if (k.isascii() and k.isdigit())],
+            now=ctx.clock.now(),
         )
     except DomainError as error:
         return CreditContributionPaymentsPayload(credited=None, errors=[UserError.from_domain(error, ctx.locale)])

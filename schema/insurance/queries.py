@@ -64,7 +64,7 @@ class InsuranceQuery:
         found, more = await payments.payments_page(
             info.context.principal,
             info.context.session,
-            before_id=int(page.after) if page.after and page.after.isdigit() else None,
+            before_id=int(page.after) if page.after and (page.after.isascii() and page.after.isdigit()) else None,
             size=page.size,
         )
         edges = [

@@ -88,7 +88,7 @@ class ContributionPayment(relay.Node):
     ) -> list[ContributionPayment | None]:
         keys = list(node_ids)
         for key in keys:
-            if not key.isdigit():
+            if not (key.isascii() and key.isdigit()):
                 raise InvalidPage(key, "not a key of this list")
         async with info.context.sessions() as session:
             found = await payments.payments_by_id(info.context.principal, session, [int(key) for key in keys])

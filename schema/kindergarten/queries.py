@@ -10,7 +10,6 @@ from domain.shared.errors import InvalidPage, NotFound
 from domain.shared.regions import Region
 from schema.context import Context
 from schema.kindergarten.types import (
-    EVENT,
     Kindergarten,
     KindergartenApplication,
     KindergartenNotification,
@@ -19,7 +18,7 @@ from schema.kindergarten.types import (
     key_of,
     queue_stats_of,
 )
-from schema.relay import MAX_PAGE_SIZE, PageRequest, connection_page, encode_cursor
+from schema.relay import PageRequest, connection_page, encode_cursor
 
 First = Annotated[int | None, strawberry.argument(description="At most this many (0 to 100; 100 when left out).")]
 After = Annotated[str | None, strawberry.argument(description="The cursor of the last item read.")]
@@ -31,6 +30,18 @@ def _after_key(page: PageRequest) -> int | None:
     if not (page.after.isascii() and page.after.isdigit()):
         raise InvalidPage(page.after, "not a cursor of this connection")
     return int(page.after)
+
+
+@strawberry.type(description="An edge of the parent's notifications.")
+class KindergartenNotificationEdge:
+    cursor: str
+    node: KindergartenNotification
+
+
+@strawberry.type(description="A page of the parent's notifications, oldest first.")
+class KindergartenNotificationConnection:
+    edges: list[KindergartenNotificationEdge]
+    page_info: relay.PageInfo
 
 
 @strawberry.type
@@ -45,25 +56,31 @@ class KindergartenQuery:
 
     @strawberry.field(
         description="The signed-in parent's stored notifications about their applications, oldest first: what a "
-        "parent who was offline reads on return. Give the last one's `id` as `after` to read only what is new."
+        "parent who was offline reads on return. Page on with the last edge's cursor; the last node's `id` is also "
+        "the `after` of `kindergartenApplicationEvents`, which goes on live from there."
     )
     async def my_kindergarten_notifications(
-        self,
-        info: strawberry.Info[Context, None],
-        after: Annotated[
-            strawberry.ID | None,
-            strawberry.argument(description="The `id` of the last notification (or live event) read."),
-        ] = None,
-        first: First = None,
-    ) -> list[KindergartenNotification]:
-        size = MAX_PAGE_SIZE if first is None else first
-        if not 0 <= size <= MAX_PAGE_SIZE:
-            raise InvalidPage(str(size), f"a page holds 0 to {MAX_PAGE_SIZE} items")
-        after_id = key_of(str(after), EVENT) if after is not None else 0
+        self, info: strawberry.Info[Context, None], first: First = None, after: After = None
+    ) -> KindergartenNotificationConnection:
+        page = PageRequest.from_arguments(first=first, after=after, last=None, before=None)
         found = await queries.my_notifications(
-            info.context.principal, info.context.session, after_id=after_id, limit=size
+            info.context.principal, info.context.session, after_id=_after_key(page) or 0, limit=page.size + 1
         )
-        return [KindergartenNotification.from_domain(notification) for notification in found]
+        edges = [
+            KindergartenNotificationEdge(
+                cursor=encode_cursor(str(notification.id)), node=KindergartenNotification.from_domain(notification)
+            )
+            for notification in found[: page.size]
+        ]
+        return KindergartenNotificationConnection(
+            edges=edges,
+            page_info=relay.PageInfo(
+                has_next_page=len(found) > page.size,
+                has_previous_page=after is not None,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+        )
 
     @strawberry.field(description="The kindergartens of a region in registry order; public.")
     async def kindergartens(

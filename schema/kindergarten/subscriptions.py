@@ -74,7 +74,7 @@ class KindergartenSubscription:
             after_id = None
             if after is not None:
                 _, key = decode_global_id(str(after), expected_type=_EVENT)
-                after_id = int(key) if key.isdigit() else 0
+                after_id = int(key) if (key.isascii() and key.isdigit()) else 0
             events = live.application_events(
                 ctx.principal, ctx.sessions, ctx.kindergarten_hub, after_id=after_id, now=ctx.clock.now
             )

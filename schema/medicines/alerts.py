@@ -127,7 +127,7 @@ def _is_regulator(info: strawberry.Info[Context, None]) -> bool:
 
 
 def _int_key(key: str) -> int:
-    if not key.isdigit():
+    if not (key.isascii() and key.isdigit()):
         raise InvalidPage(key, "not a key of this list")
     return int(key)
 

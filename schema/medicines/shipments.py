@@ -63,7 +63,7 @@ class Shipment(relay.Node):
 
 
 def shipment_key(key: str) -> int:
-    if not key.isdigit():
+    if not (key.isascii() and key.isdigit()):
         raise InvalidPage(key, "not a key of this list")
     return int(key)
 

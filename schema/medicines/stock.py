@@ -120,7 +120,7 @@ class StockQueries:
 def _offset(after: str | None) -> int:
     if after is None:
         return 0
-    if not after.isdigit():
+    if not (after.isascii() and after.isdigit()):
         raise InvalidPage(after, "not a cursor of this list")
     return int(after)
 

@@ -23,10 +23,13 @@ from tests.schema.kindergarten.documents import (
 
 SUBSCRIBE = "subscription($after: ID) { kindergartenApplicationEvents(after: $after) { id kind } }"
 NOTIFICATIONS = """
-query($after: ID, $first: Int) {
+query($after: String, $first: Int) {
   myKindergartenNotifications(after: $after, first: $first) {
-    id kind status at reason deadline rank choicesLeft closedReason
-    application { id status } kindergarten { id }
+    edges { cursor node {
+      id kind status at reason deadline rank choicesLeft closedReason
+      application { id status } kindergarten { id }
+    } }
+    pageInfo { hasNextPage endCursor }
   }
 }
 """
@@ -42,10 +45,11 @@ async def test_a_parent_who_was_offline_reads_what_happened_and_then_only_what_i
     application = await submit(client, keys, family, garden)
     await publish(client, keys, garden)
 
-    everything = await call(client, NOTIFICATIONS, {}, token)
+    page = await call(client, NOTIFICATIONS, {}, token)
+    everything = _nodes(page)
     first_only = await call(client, NOTIFICATIONS, {"first": 1}, token)
     await call(client, CONFIRM, {"i": {"applicationId": application["id"]}}, token)
-    since = await call(client, NOTIFICATIONS, {"after": everything[-1]["id"]}, token)
+    since = _nodes(await call(client, NOTIFICATIONS, {"after": page["pageInfo"]["endCursor"]}, token))
 
     assert [(n["kind"], n["status"]) for n in everything] == [("SUBMITTED", "QUEUED"), ("OFFER_MADE", "OFFERED")]
     made = everything[1]
@@ -53,8 +57,14 @@ async def test_a_parent_who_was_offline_reads_what_happened_and_then_only_what_i
     assert made["kindergarten"] == {"id": global_id("Kindergarten", garden.id)}
     assert made["application"] == {"id": application["id"], "status": "OFFERED"}
     assert everything[0]["kindergarten"] is None
-    assert [n["id"] for n in first_only] == [everything[0]["id"]]
+    assert [n["id"] for n in _nodes(first_only)] == [everything[0]["id"]]
+    assert first_only["pageInfo"]["hasNextPage"] is True
+    assert page["pageInfo"]["hasNextPage"] is False
     assert [(n["kind"], n["deadline"]) for n in since] == [("OFFER_CONFIRMED", "2026-03-17T00:00:00+05:00")]
+
+
+def _nodes(page: Any) -> list[Any]:
+    return [edge["node"] for edge in page["edges"]]
 
 
 def _first_live_event(settings: Any, token: str, after: str) -> Any:
@@ -78,7 +88,7 @@ async def test_the_id_of_a_notification_read_offline_resumes_the_live_events_aft
     token = parent_token(keys, family)
     await submit(client, keys, family, garden)
     await publish(client, keys, garden)
-    submitted, offered = await call(client, NOTIFICATIONS, {}, token)
+    submitted, offered = _nodes(await call(client, NOTIFICATIONS, {}, token))
 
     message = await asyncio.to_thread(_first_live_event, settings, token, submitted["id"])
 
@@ -92,7 +102,7 @@ async def test_a_parent_reads_only_their_own_notifications(client, keys, committ
     family, stranger = await add_family(committing_sessions), await add_family(committing_sessions)
     await submit(client, keys, family, garden)
 
-    theirs = await call(client, NOTIFICATIONS, {}, parent_token(keys, stranger))
+    theirs = _nodes(await call(client, NOTIFICATIONS, {}, parent_token(keys, stranger)))
     for_staff = (await gql(client, NOTIFICATIONS, {}, token=staff_token(keys, garden))).json()
 
     assert theirs == []
@@ -105,7 +115,7 @@ async def test_a_cursor_of_another_kind_is_refused(client, keys, committing_sess
     answer = (await gql(client, NOTIFICATIONS, {"after": global_id("Kindergarten", 1)},
                         token=parent_token(keys, family))).json()  # fmt: skip
 
-    assert answer["errors"][0]["extensions"]["code"] == "INVALID_ID"
+    assert answer["errors"][0]["extensions"]["code"] == "INVALID_PAGE"
 
 
 @pytest.mark.parametrize(
