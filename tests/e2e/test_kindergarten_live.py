@@ -3,17 +3,16 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
-from datetime import date, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 import websockets
 
-from domain.kindergarten import applications, staff
-from domain.kindergarten.models import Language
-from tests.conftest import AUDIENCE, ISSUER, SigningKeys, citizen_claims
-from tests.domain.kindergarten.registry import NOW, add_family, add_kindergarten
+from tests.conftest import AUDIENCE, ISSUER, SigningKeys
+from tests.domain.kindergarten.registry import add_family, add_kindergarten
 from tests.e2e.processes import serve, wait_ready
+from tests.schema.kindergarten.documents import WITHDRAW, call, parent_token, publish, submit
 
 pytestmark = pytest.mark.slow
 
@@ -59,44 +58,35 @@ async def _next_event(ws, timeout_s: float = 10) -> dict:
     return message["payload"]["data"]["kindergartenApplicationEvents"]
 
 
-async def test_a_subscriber_on_one_instance_hears_of_an_offer_made_through_another(
+async def test_a_subscriber_on_one_instance_hears_of_mutations_served_by_another(
     two_instances, committing_sessions, keys
 ):
-    port_a, _ = two_instances
+    port_a, port_b = two_instances
     garden = await add_kindergarten(committing_sessions)
-    family = await add_family(committing_sessions)
-    behind = await add_family(committing_sessions)
-    async with committing_sessions() as session:
-        application_id = await applications.submit_application(
-            family.parent, session, child_iin=family.child, choices=[garden.id], language=Language.KK,
-            desired_start=date(2026, 9, 1), benefit=None, now=NOW,
-        )  # fmt: skip
-    async with committing_sessions() as session:
-        await applications.submit_application(
-            behind.parent, session, child_iin=behind.child, choices=[garden.id], language=Language.KK,
-            desired_start=date(2026, 9, 1), benefit=None, now=NOW + timedelta(minutes=1),
-        )  # fmt: skip
-    ws = await _subscribe(port_a, keys.token(citizen_claims(str(family.parent.iin))))
-    behind_ws = await _subscribe(port_a, keys.token(citizen_claims(str(behind.parent.iin))))
-    await asyncio.sleep(0.5)  # the subscriptions have registered
+    family, behind = await add_family(committing_sessions), await add_family(committing_sessions)
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port_b}") as b:
+        # The instances run on real time (the shared clock of development): a start date still to come.
+        application = await submit(b, keys, family, garden, desiredStart="2030-09-01")
+        await submit(b, keys, behind, garden, desiredStart="2030-09-01")
+        ws = await _subscribe(port_a, parent_token(keys, family))
+        behind_ws = await _subscribe(port_a, parent_token(keys, behind))
+        await asyncio.sleep(0.5)  # both subscriptions have registered with instance A
 
-    async with committing_sessions() as session:
-        await staff.publish_places(garden.staff, session, cohort=2023, language=Language.KK, count=1, now=NOW)
+        await publish(b, keys, garden)  # served by instance B
 
-    offered = await _next_event(ws)
-    moved = await _next_event(behind_ws)
-    assert offered["kind"] == "OFFER_MADE"
-    assert offered["status"] == "OFFERED"
-    assert offered["deadline"] is not None
-    assert moved["kind"] == "POSITION_CHANGED"
-    assert moved["position"] == 1
-    await ws.close()
-    await behind_ws.close()
+        offered = await _next_event(ws)
+        moved = await _next_event(behind_ws)
+        assert (offered["kind"], offered["status"], offered["applicationId"]) == (
+            "OFFER_MADE", "OFFERED", application["id"])  # fmt: skip
+        assert offered["deadline"] is not None
+        assert (moved["kind"], moved["position"]) == ("POSITION_CHANGED", 1)
+        await ws.close()
+        await behind_ws.close()
 
-    # Reconnecting with the last event's id delivers what was stored since: nothing is lost while away.
-    async with committing_sessions() as session:
-        await applications.withdraw_application(family.parent, session, application_id=application_id, now=NOW)
-    again = await _subscribe(port_a, keys.token(citizen_claims(str(family.parent.iin))), after=offered["id"])
-    missed = await _next_event(again)
-    assert missed["kind"] == "WITHDRAWN"
-    await again.close()
+        # Away, the parent withdraws through B; reconnecting to A with the last event's id delivers what was missed.
+        withdrawn = await call(b, WITHDRAW, {"i": {"applicationId": application["id"]}}, parent_token(keys, family))
+        assert withdrawn["errors"] == []
+        again = await _subscribe(port_a, parent_token(keys, family), after=offered["id"])
+        missed = await _next_event(again)
+        assert (missed["kind"], missed["status"]) == ("WITHDRAWN", "WITHDRAWN")
+        await again.close()
