@@ -15,6 +15,7 @@ from schema.insurance.mutations import InsuranceMutation
 from schema.insurance.queries import InsuranceQuery
 from schema.kindergarten.mutations import KindergartenMutation
 from schema.kindergarten.queries import KindergartenQuery
+from schema.kindergarten.region import KindergartenRegionMutation, KindergartenRegionQuery
 from schema.kindergarten.subscriptions import KindergartenSubscription
 from schema.medicines.mutations import MedicinesMutation
 from schema.medicines.queries import MedicinesQuery
@@ -24,7 +25,7 @@ from schema.set_clock import SetClockPayload, set_clock
 
 
 @strawberry.type
-class Query(MedicinesQuery, InsuranceQuery, KindergartenQuery):
+class Query(MedicinesQuery, InsuranceQuery, KindergartenQuery, KindergartenRegionQuery):
     me: Viewer | None = strawberry.field(resolver=identity.me, description="The signed-in caller; null if anonymous.")
 
     @strawberry.field(description="Any object by its global ID, if the caller may see it.")
@@ -41,7 +42,7 @@ class Query(MedicinesQuery, InsuranceQuery, KindergartenQuery):
 
 
 @strawberry.type
-class Mutation(MedicinesMutation, InsuranceMutation, KindergartenMutation):
+class Mutation(MedicinesMutation, InsuranceMutation, KindergartenMutation, KindergartenRegionMutation):
     set_clock: SetClockPayload = strawberry.mutation(
         resolver=set_clock,
         description="Development and test only: set or move the clock of every instance. Refused in production.",
