@@ -49,8 +49,9 @@ async def test_numbers_out_of_bounds_and_other_callers_are_refused(client, keys)
 async def test_a_regions_own_day_off_shows_in_its_calendar_only(client, keys, reset_clock_to):
     await reset_clock_to("2026-12-01T10:00:00+05:00")
 
-    set_day = (await gql(client, SET_DAY, {"i": {"day": "2026-12-30", "kind": "DAY_OFF", "name": "Local day"}},
-                         token=keys.token(EDUCATION_KARAGANDA))).json()["data"]["setKindergartenCalendarDay"]  # fmt: skip
+    local_day = {"day": "2026-12-30", "kind": "DAY_OFF", "name": "Local day"}
+    answer = await gql(client, SET_DAY, {"i": local_day}, token=keys.token(EDUCATION_KARAGANDA))
+    set_day = answer.json()["data"]["setKindergartenCalendarDay"]
     days = {"from": "2026-12-29", "to": "2026-12-30"}
     karaganda = (await gql(client, CALENDAR, {"r": "KARAGANDA", **days})).json()["data"]
     astana = (await gql(client, CALENDAR, {"r": "ASTANA", **days})).json()["data"]
