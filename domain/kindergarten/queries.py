@@ -122,6 +122,7 @@ FROM kindergarten_choices c
 CROSS JOIN LATERAL (
     SELECT * FROM kindergarten_queue_log l
     WHERE l.kindergarten_id = c.kindergarten_id AND l.cohort = c.cohort AND l.language = c.language
+      AND l.at >= c.queued_at  -- what happened before the child joined never moved it
       AND (l.application_id = c.application_id OR l.kind = 'OFFERED'
            OR array_position(enum_range(NULL::kindergarten_priority), l.priority)
               < array_position(enum_range(NULL::kindergarten_priority), c.priority)

@@ -280,3 +280,21 @@ async def test_publishing_for_a_language_the_kindergarten_has_no_group_in_names_
         await _publish(session, garden, language=Language.KK)
 
     assert raised.value.field == ("language",)
+
+
+async def test_a_position_moves_for_reasons_that_came_after_the_child_joined(session):
+    garden = await add_kindergarten(session)
+    await _queue(session, garden)
+    family, _ = await _queue(session, garden, at=NOW + timedelta(minutes=1))
+    await _queue(session, garden, benefit=Benefit(BenefitCategory.SERVICEMAN_CHILD, "№9"), at=NOW + timedelta(1))
+    await _queue(session, garden, at=NOW + timedelta(days=2))  # behind: does not move the child
+
+    await _publish(session, garden, at=NOW + timedelta(days=3))
+
+    [choice] = (await _view(session, family)).choices
+    assert choice.position == 2
+    assert [(c.change, c.reason, c.own, c.moves_back) for c in choice.changes] == [
+        ("OFFERED", "OFFER_MADE", False, False),
+        ("JOINED", "NEW", False, True),
+        ("JOINED", "NEW", True, False),
+    ]
