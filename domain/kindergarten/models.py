@@ -153,7 +153,13 @@ class Application(Base):
             unique=True,
             postgresql_where=f"status IN ({', '.join(repr(s.value) for s in ACTIVE_STATUSES)})",
         ),
-    )
+        # The sweep's scans: inactive applications by the end of their window, waiting ones by birth date (ageing
+        # out). Partial, so that a sweep with nothing due reads nothing, however many closed applications the years
+        # leave in the table.
+        Index("ix_kindergarten_applications_reactivate_by", "reactivate_by", postgresql_where="status = 'INACTIVE'"),
+        Index("ix_kindergarten_applications_birth_date", "birth_date",
+              postgresql_where="status IN ('QUEUED', 'INACTIVE')"),
+    )  # fmt: skip
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
     child_iin: Mapped[str] = mapped_column(String(12), index=True)

@@ -117,6 +117,20 @@ def upgrade() -> None:
         unique=True,
         postgresql_where="status IN ('QUEUED', 'OFFERED', 'CONFIRMED', 'INACTIVE')",
     )
+    op.create_index(
+        "ix_kindergarten_applications_reactivate_by",
+        "kindergarten_applications",
+        ["reactivate_by"],
+        unique=False,
+        postgresql_where="status = 'INACTIVE'",
+    )
+    op.create_index(
+        "ix_kindergarten_applications_birth_date",
+        "kindergarten_applications",
+        ["birth_date"],
+        unique=False,
+        postgresql_where="status IN ('QUEUED', 'INACTIVE')",
+    )
     op.create_table(
         "kindergarten_policies",
         sa.Column("region", REGION, nullable=False),
@@ -385,6 +399,16 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_parent_children_child_iin"), table_name="parent_children")
     op.drop_table("parent_children")
     op.drop_table("kindergarten_policies")
+    op.drop_index(
+        "ix_kindergarten_applications_birth_date",
+        table_name="kindergarten_applications",
+        postgresql_where="status IN ('QUEUED', 'INACTIVE')",
+    )
+    op.drop_index(
+        "ix_kindergarten_applications_reactivate_by",
+        table_name="kindergarten_applications",
+        postgresql_where="status = 'INACTIVE'",
+    )
     op.drop_index(
         "uq_kindergarten_applications_active",
         table_name="kindergarten_applications",
