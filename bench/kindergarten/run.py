@@ -10,13 +10,14 @@ extraordinary benefits: the parent–child links, the applications (QUEUED), the
 events and the JOINED entries of the queue log, as `submit_application` writes them. Then VACUUM ANALYZE, and:
 
 1. `queries.my_applications` (positions and their changes) for --samples random parents, one session a call as a
-   request has, --rounds times: median, p95, p99;
+   request has, --rounds times, and `myKindergartenApplications` over HTTP against `govgraph serve` (a citizen token
+   each, one request at a time): median, p95, p99;
 2. publishing through the real `staff.publish_places` use case, each publication on its own session and committed,
    rounds interleaved: 1,000 kindergartens × 1 place, 100 kindergartens × 10 places and 1 kindergarten × 100 places
    one publication after the other, then 1,000 × 1 with 8 publications at once; each in the kindergartens' biggest
    orders: wall time, offers made, the slowest publication, deadlocks broken (and retried by the use case);
-3. `my_applications` again, now that the queue log holds the offers;
-4. `myKindergartenApplications` over HTTP against `govgraph serve` if the schema of this checkout has the field.
+3. `my_applications` and HTTP again, now that 9,300 children hold offers (no vacuum since);
+4. the deadlines' sweep with nothing due, as every instance runs it once a minute.
 
 The whole run takes a few minutes (loading about one).
 """
@@ -54,6 +55,7 @@ from api.devkeys import DevelopmentKey  # noqa: E402
 from api.settings import Settings  # noqa: E402
 from domain.kindergarten import queries, staff  # noqa: E402
 from domain.kindergarten.models import BenefitCategory, Language  # noqa: E402
+from domain.kindergarten.sweep import sweep  # noqa: E402
 from domain.shared.access import Citizen, OrganisationKind, OrganisationUser  # noqa: E402
 from domain.shared.bin import Bin  # noqa: E402
 from domain.shared.db import async_url, create_engine, create_sessionmaker  # noqa: E402
@@ -426,38 +428,28 @@ async def check_positions(sessions: Any, url: str, order: Order) -> None:
     log(f"  positions in the order of kindergarten {order.kindergarten_id} ({len(rows)} waiting) are 1..{len(rows)}")
 
 
-def schema_has(field: str) -> bool:
-    schema = (ROOT / "schema.graphql").read_text()
-    return f"  {field}(" in schema or f"  {field}:" in schema
+# What a parent's screen asks: each application with its choices, positions, why they moved, and the offer.
+_MY_APPLICATIONS = """{ myKindergartenApplications { id status queuedAt cohort language
+  choices { rank position waitingInOrder kindergarten { name }
+            positionChanges { at change reason own movesBack } }
+  offer { status confirmBy kindergarten { name } } } }"""
 
 
-_MY_APPLICATIONS = """{ myKindergartenApplications { id status queuedAt
-  choices { rank position waitingInOrder changes { at change reason ownApplication movesBack } } } }"""
-
-
-async def time_over_http(url: str, parents: list[str], rng: random.Random, samples: int, rounds: int) -> None:
-    with tempfile.TemporaryDirectory(prefix="govgraph-bench-kindergarten-") as tmp:
-        folder = Path(tmp)
-        key = DevelopmentKey.load_or_create(Settings(data_dir=folder).dev_keys_dir)
-        clock = (NOW + timedelta(hours=4)).isoformat()
-        server, port = start_server(folder, DATABASE_URL=url, GOVGRAPH_CLOCK_START=clock)
-        try:
-            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-                for round_ in range(rounds):
-                    figures = []
-                    for n in range(samples + 100):
-                        citizen = key.sign({"role": "citizen", "sub": rng.choice(parents)}, issuer="govgraph-dev",
-                                           audience="govgraph")  # fmt: skip
-                        started = time.perf_counter()
-                        answer = await client.post("/graphql", json={"query": _MY_APPLICATIONS},
-                                                   headers={"Authorization": f"Bearer {citizen}"})  # fmt: skip
-                        if n >= 100:
-                            figures.append(time.perf_counter() - started)
-                        assert "errors" not in answer.json(), answer.text
-                    log(f"  myKindergartenApplications over HTTP, round {round_ + 1}: {summary(figures)}")
-        finally:
-            os.killpg(server.pid, signal.SIGINT)
-            server.wait(timeout=30)
+async def time_over_http(port: int, key: DevelopmentKey, parents: list[str], rng: random.Random,
+                         samples: int) -> list[float]:  # fmt: skip
+    """`myKindergartenApplications` for random parents (a citizen token each), one request at a time."""
+    figures: list[float] = []
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+        for n in range(samples + 100):
+            citizen = key.sign({"role": "citizen", "sub": rng.choice(parents)}, issuer="govgraph-dev",
+                               audience="govgraph")  # fmt: skip
+            started = time.perf_counter()
+            answer = await client.post("/graphql", json={"query": _MY_APPLICATIONS},
+                                       headers={"Authorization": f"Bearer {citizen}"})  # fmt: skip
+            if n >= 100:  # the first hundred warm the server
+                figures.append(time.perf_counter() - started)
+            assert answer.json()["data"]["myKindergartenApplications"], answer.text
+    return figures
 
 
 async def main() -> None:
@@ -499,48 +491,64 @@ async def main() -> None:
     engine = create_engine(async_url(url), pool_size=AT_ONCE)
     sessions = create_sessionmaker(engine)
     parents = sorted({k.parent for k in kids})
-    try:
-        await check_positions(sessions, url, orders[0])
-        log(f"my_applications (use case) for {args.samples:,} random parents, before publishing:")
-        for round_ in range(args.rounds):
-            log(f"  round {round_ + 1}: {summary(await time_my_applications(sessions, parents, rng, args.samples))}")
-
-        # The orders used: every kindergarten's biggest for 1 place each; 100 others (ten places each round, a fresh
-        # hundred every round); the biggest orders whose cohort holds 100 more places, one a round.
-        big = [o for o in orders if o.waiting >= BIG_ORDER_PLACES and o.bin in _four_groups(places)]
-        tens = [o for o in orders if o not in big[: args.rounds]]
-        log("publish_places (use case; each publication on its own session, committed):")
-        for round_ in range(args.rounds):
-            at = NOW + timedelta(hours=round_ + 1)
-            for label, chosen, count, at_once in (
-                (f"{len(orders[:1000]):,} kindergartens × 1 place", orders[:1000], 1, 1),
-                ("100 kindergartens × 10 places", tens[100 * round_ : 100 * (round_ + 1)], 10, 1),
-                (f"1 kindergarten × {BIG_ORDER_PLACES} places", big[round_ : round_ + 1], BIG_ORDER_PLACES, 1),
-                (f"{len(orders[:1000]):,} kindergartens × 1 place, {AT_ONCE} at once", orders[:1000], 1, AT_ONCE),
-            ):
-                broken = await deadlocks(url)
-                done = await publish(sessions, chosen, count, at, at_once=at_once)
-                broken = await deadlocks(url) - broken
-                log(f"  round {round_ + 1}, {label}: {done.wall:.2f} s, {done.offers:,} offers of {done.places:,}"
-                    f" places, slowest publication {done.slowest * 1000:.0f} ms"
-                    + (f", {broken} deadlocks retried" if broken else ""))  # fmt: skip
-                at += timedelta(minutes=15)
-
-        log(f"my_applications (use case) for {args.samples:,} random parents, after publishing:")
-        for round_ in range(args.rounds):
-            log(f"  round {round_ + 1}: {summary(await time_my_applications(sessions, parents, rng, args.samples))}")
-        await check_positions(sessions, url, (await biggest_orders(url))[0])
-    finally:
-        await engine.dispose()
-
-    if schema_has("myKindergartenApplications"):
-        log(f"myKindergartenApplications over HTTP for {args.samples:,} random parents:")
-        await time_over_http(url, parents, rng, args.samples, args.rounds)
-    else:
-        log("myKindergartenApplications is not in this checkout's schema: no HTTP figures")
+    with tempfile.TemporaryDirectory(prefix="govgraph-bench-kindergarten-") as tmp:
+        folder = Path(tmp)
+        key = DevelopmentKey.load_or_create(Settings(data_dir=folder).dev_keys_dir)
+        # The served instance's own sweep is off: it would run beside the publications; its cost is timed apart.
+        server, port = start_server(folder, DATABASE_URL=url, GOVGRAPH_CLOCK_START=NOW.isoformat(),
+                                    GOVGRAPH_SWEEP_INTERVAL_S="0")  # fmt: skip
+        try:
+            await check_positions(sessions, url, orders[0])
+            await reads(sessions, port, key, parents, rng, args, "before publishing")
+            await publications(sessions, url, places, orders, args.rounds)
+            await reads(sessions, port, key, parents, rng, args, "after publishing")
+            await check_positions(sessions, url, (await biggest_orders(url))[0])
+            log("the sweep with nothing due (every instance runs it once a minute):")
+            for round_ in range(args.rounds):
+                started = time.perf_counter()
+                report = await sweep(sessions, now=NOW + timedelta(hours=6, minutes=round_))
+                log(f"  round {round_ + 1}: {(time.perf_counter() - started) * 1000:.0f} ms, {report}")
+        finally:
+            await engine.dispose()
+            os.killpg(server.pid, signal.SIGINT)
+            server.wait(timeout=30)
 
 
-def _four_groups(places: list[Garden]) -> set[str]:
+async def reads(sessions: Any, port: int, key: DevelopmentKey, parents: list[str], rng: random.Random,
+                args: argparse.Namespace, when: str) -> None:  # fmt: skip
+    log(f"my_applications (use case) for {args.samples:,} random parents, {when}:")
+    for round_ in range(args.rounds):
+        log(f"  round {round_ + 1}: {summary(await time_my_applications(sessions, parents, rng, args.samples))}")
+    log(f"myKindergartenApplications over HTTP for {args.samples:,} random parents, {when}:")
+    for round_ in range(args.rounds):
+        log(f"  round {round_ + 1}: {summary(await time_over_http(port, key, parents, rng, args.samples))}")
+
+
+async def publications(sessions: Any, url: str, places: list[Garden], orders: list[Order], rounds: int) -> None:
+    # The orders used: every kindergarten's biggest for 1 place each; 100 others (ten places each round, a fresh
+    # hundred every round); the biggest orders whose cohort holds 100 more places, one a round.
+    big = [o for o in orders if o.waiting >= BIG_ORDER_PLACES and o.bin in _five_groups(places)]
+    tens = [o for o in orders if o not in big[:rounds]]
+    log("publish_places (use case; each publication on its own session, committed):")
+    for round_ in range(rounds):
+        at = NOW + timedelta(hours=round_ + 1)
+        for label, chosen, count, at_once in (
+            (f"{len(orders[:1000]):,} kindergartens × 1 place", orders[:1000], 1, 1),
+            ("100 kindergartens × 10 places", tens[100 * round_ : 100 * (round_ + 1)], 10, 1),
+            (f"1 kindergarten × {BIG_ORDER_PLACES} places", big[round_ : round_ + 1], BIG_ORDER_PLACES, 1),
+            (f"{len(orders[:1000]):,} kindergartens × 1 place, {AT_ONCE} at once", orders[:1000], 1, AT_ONCE),
+        ):
+            broken = await deadlocks(url)
+            done = await publish(sessions, chosen, count, at, at_once=at_once)
+            broken = await deadlocks(url) - broken
+            log(f"  round {round_ + 1}, {label}: {done.wall:.2f} s, {done.offers:,} offers of {done.places:,}"
+                f" places, slowest publication {done.slowest * 1000:.0f} ms"
+                + (f", {broken} deadlocks retried" if broken else ""))  # fmt: skip
+            at += timedelta(minutes=15)
+
+
+def _five_groups(places: list[Garden]) -> set[str]:
+    """The kindergartens whose cohorts hold 125 children: room for the hundred and the rounds' single places."""
     return {g.bin for g in places if g.groups * 25 >= BIG_ORDER_PLACES + 10}
 
 
