@@ -94,12 +94,15 @@ SELECT id FROM kindergarten_applications
 WHERE status = 'INACTIVE' AND reactivate_by <= $1 AND NOT (id = ANY($2))
 ORDER BY reactivate_by LIMIT $3
 """
+# Turned 6 by the local day d: born on or before d - 6 years, or before (d + 1 day) - 6 years. PostgreSQL moves
+# 29 February of a common year to the 28th, so the first misses a child born on 29 February on its 6th birthday
+# (28 February) and the second one born on 28 February when d is 28 February of a leap year; together they are
+# exact, and sixth_birthday still has the last word.
 _AGING_OUT = """
-SELECT id FROM kindergarten_applications
+WITH today AS (SELECT (($1::timestamptz AT TIME ZONE 'UTC') + interval '5 hours')::date AS d)
+SELECT id FROM kindergarten_applications, today
 WHERE status IN ('QUEUED', 'INACTIVE') AND NOT (id = ANY($2))
-  -- a day of margin: sixth_birthday decides exactly, 29 February included
-  AND birth_date <= (($1::timestamptz AT TIME ZONE 'UTC') + interval '5 hours')::date
-                    - interval '6 years' + interval '1 day'
+  AND (birth_date <= d - interval '6 years' OR birth_date < d + 1 - interval '6 years')
 ORDER BY birth_date LIMIT $3
 """
 # An open period's last day begins 24 hours before its deadline (00:00 local; the deadline is 24:00 of that day).

@@ -202,3 +202,23 @@ async def test_the_parent_is_warned_once_when_the_last_day_to_reactivate_begins(
     await sweep(committing_sessions, now=window_end - timedelta(hours=1))
 
     assert (await _kinds(committing_sessions, family)).count("DEADLINE_NEAR") == 1
+
+
+@pytest.mark.parametrize(
+    ("born", "turns_six"),
+    [
+        (date(2020, 2, 29), date(2026, 2, 28)),
+        (date(2022, 2, 28), date(2028, 2, 28)),
+        (date(2020, 5, 17), date(2026, 5, 17)),
+    ],
+)
+async def test_a_child_leaves_the_queue_on_the_sixth_birthday_not_a_day_earlier(committing_sessions, born, turns_six):
+    garden = await add_kindergarten(committing_sessions, cohorts=(born.year,))
+    family, _ = await _queue(committing_sessions, garden, born=born, at=datetime(born.year + 1, 1, 5, tzinfo=UTC))
+    eve = datetime.combine(turns_six, datetime.min.time(), tzinfo=UTC) - timedelta(hours=5, seconds=1)
+
+    await sweep(committing_sessions, now=eve)  # 23:59:59 in Almaty the day before
+    assert (await _view(committing_sessions, family)).status is ApplicationStatus.QUEUED
+    await sweep(committing_sessions, now=eve + timedelta(seconds=1))
+
+    assert (await _view(committing_sessions, family)).closed_reason is ClosedReason.AGED_OUT
