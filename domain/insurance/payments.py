@@ -207,7 +207,8 @@ async def _insert(
             },
         )  # fmt: skip
     except DBAPIError as error:
-        if isinstance(error.orig, asyncpg.LockNotAvailableError) or "LockNotAvailable" in type(error.orig).__name__:
+        # SQLAlchemy wraps the driver's error in its own, which keeps the SQLSTATE: 55P03 is lock_not_available.
+        if getattr(error.orig, "sqlstate", None) == asyncpg.LockNotAvailableError.sqlstate:
             raise IdempotencyInProgress(key) from None
         raise
     return int(payment_id) if payment_id is not None else None

@@ -6,10 +6,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.insurance import payments
 from domain.insurance.errors import (
     AmountMismatch,
+    IdempotencyInProgress,
     IdempotencyKeyReused,
     MonthAlreadyPaid,
     MonthTooFarAhead,
@@ -149,6 +151,31 @@ async def test_two_concurrent_requests_with_one_key_make_one_payment(committing_
 
     assert outcomes[0].row.id == outcomes[1].row.id
     assert sorted(outcome.replayed for outcome in outcomes) == [False, True]
+
+
+@pytest.mark.race
+async def test_a_request_that_finds_its_key_still_being_paid_says_so_after_waiting_and_writes_nothing(
+    committing_sessions, engine
+):
+    async with committing_sessions() as setup:
+        iin = await _registered(setup)
+    key = f"slow-{iin}"
+
+    # The first request with this key is accepted inside a transaction that has not committed yet.
+    async with engine.connect() as connection:
+        outer = await connection.begin()
+        holder = AsyncSession(bind=connection, join_transaction_mode="create_savepoint")
+        first = await _pay(holder, iin, key=key)
+        async with committing_sessions() as second:
+            with pytest.raises(IdempotencyInProgress) as waited:
+                await _pay(second, iin, key=key)
+        await holder.close()
+        await outer.rollback()
+
+    assert first.replayed is False
+    assert waited.value.field == ("idempotency_key",)
+    async with committing_sessions() as check:
+        assert await _count(check, iin) == 0
 
 
 @pytest.mark.race
