@@ -302,3 +302,39 @@ async def queue_stats_by_kindergarten(
         for stats in await queue_stats(session, ids, month_start=month_start):
             found[stats.kindergarten_id, month_start].append(stats)
     return [found.get(key, []) for key in keys]
+
+
+@dataclass(frozen=True, slots=True)
+class RegionStats:
+    """A region's queue at a glance, for its education department and the public: counts only."""
+
+    region: Region
+    waiting: int  # applications queued in the region
+    holding_offers: int  # offered or confirmed, not yet signed
+    inactive: int  # lapsed, within their window to reactivate
+    open_places: int  # published places nobody holds yet
+    offered_this_month: int
+    enrolled_this_month: int
+    lapsed_this_month: int
+
+
+_REGION_STATS = """
+SELECT
+  (SELECT count(*) FROM kindergarten_applications WHERE region = $1 AND status = 'QUEUED') AS waiting,
+  (SELECT count(*) FROM kindergarten_applications WHERE region = $1 AND status IN ('OFFERED', 'CONFIRMED'))
+      AS holding_offers,
+  (SELECT count(*) FROM kindergarten_applications WHERE region = $1 AND status = 'INACTIVE') AS inactive,
+  (SELECT count(*) FROM kindergarten_places p JOIN kindergartens k ON k.id = p.kindergarten_id
+   WHERE k.region = $1 AND p.status = 'OPEN') AS open_places,
+  count(*) AS offered, count(*) FILTER (WHERE o.status = 'ENROLLED') AS enrolled,
+  count(*) FILTER (WHERE o.status = 'LAPSED') AS lapsed
+FROM kindergarten_offers o JOIN kindergartens k ON k.id = o.kindergarten_id
+WHERE k.region = $1 AND o.offered_at >= $2
+"""
+
+
+async def region_stats(session: AsyncSession, region: Region, *, month_start: datetime) -> RegionStats:
+    """How the region's queue stands, and what its offers of this month (from `month_start`) came to."""
+    row = await (await driver(session)).fetchrow(_REGION_STATS, region.value, month_start)
+    return RegionStats(region, row["waiting"], row["holding_offers"], row["inactive"], row["open_places"],
+                       row["offered"], row["enrolled"], row["lapsed"])  # fmt: skip

@@ -5,6 +5,7 @@ from typing import Annotated
 
 import strawberry
 
+from domain.kindergarten import queries
 from domain.kindergarten.policy import Policy
 from domain.kindergarten.region import region_policy, set_calendar_day, set_policy, working_days
 from domain.shared.calendar import DayKind
@@ -74,8 +75,34 @@ class SetKindergartenCalendarDayPayload:
     errors: list[UserError]
 
 
+@strawberry.type(description="A region's kindergarten queue at a glance: counts only, no person in them.")
+class KindergartenRegionStats:
+    region: Region
+    waiting: int = strawberry.field(description="Applications waiting in the region's orders.")
+    holding_offers: int = strawberry.field(description="Applications holding an offer, confirmed or not.")
+    inactive: int = strawberry.field(description="Applications that let an offer lapse, still able to reactivate.")
+    open_places: int = strawberry.field(description="Published places that no child holds yet.")
+    offered_this_month: int = strawberry.field(description="Offers made since the month began (Almaty time).")
+    enrolled_this_month: int = strawberry.field(description="Of those offers, how many ended in a signed contract.")
+    lapsed_this_month: int = strawberry.field(description="Of those offers, how many lapsed unconfirmed.")
+
+
 @strawberry.type
 class KindergartenRegionQuery:
+    @strawberry.field(description="How a region's queue stands and what this month's offers came to; public.")
+    async def kindergarten_region_stats(
+        self, info: strawberry.Info[Context, None], region: Region
+    ) -> KindergartenRegionStats:
+        async with info.context.sessions() as session:
+            stats = await queries.region_stats(
+                session, region, month_start=queries.stats_month_start(info.context.clock.now())
+            )
+        return KindergartenRegionStats(
+            region=region, waiting=stats.waiting, holding_offers=stats.holding_offers, inactive=stats.inactive,
+            open_places=stats.open_places, offered_this_month=stats.offered_this_month,
+            enrolled_this_month=stats.enrolled_this_month, lapsed_this_month=stats.lapsed_this_month,
+        )  # fmt: skip
+
     @strawberry.field(description="A region's numbers of the kindergarten rules; public.")
     async def kindergarten_policy(self, info: strawberry.Info[Context, None], region: Region) -> KindergartenPolicy:
         async with info.context.sessions() as session:

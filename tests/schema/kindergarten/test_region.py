@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from domain.shared.regions import Region
+from tests.domain.kindergarten.registry import add_family, add_kindergarten
 from tests.graphql import gql
+from tests.schema.kindergarten.documents import MONDAY, publish, submit
 
 EDUCATION_KARAGANDA = {"role": "authority", "sub": "dept-35", "authority": "EDUCATION_DEPARTMENT", "region": "KZ-35"}
 SET_POLICY = """
@@ -61,3 +64,28 @@ async def test_a_regions_own_day_off_shows_in_its_calendar_only(client, keys, re
     assert [d["working"] for d in karaganda["kindergartenWorkingCalendar"]] == [True, False]
     assert [d["working"] for d in astana["kindergartenWorkingCalendar"]] == [True, True]
     assert too_long["errors"][0]["extensions"]["code"] == "INVALID_PAGE"
+
+
+REGION_STATS = """
+query($r: Region!) {
+  kindergartenRegionStats(region: $r) {
+    waiting holdingOffers inactive openPlaces offeredThisMonth enrolledThisMonth lapsedThisMonth
+  }
+}
+"""
+
+
+async def test_a_regions_figures_count_its_queue_and_this_months_offers(client, keys, committing_sessions,
+                                                                         reset_clock_to):  # fmt: skip
+    await reset_clock_to(MONDAY)
+    before = (await gql(client, REGION_STATS, {"r": "NORTH_KAZAKHSTAN"})).json()["data"]["kindergartenRegionStats"]
+    garden = await add_kindergarten(committing_sessions, region=Region.NORTH_KAZAKHSTAN)
+    for _ in range(3):
+        await submit(client, keys, await add_family(committing_sessions), garden)
+    await publish(client, keys, garden, count=2)
+
+    after = (await gql(client, REGION_STATS, {"r": "NORTH_KAZAKHSTAN"})).json()["data"]["kindergartenRegionStats"]
+
+    change = {name: after[name] - before[name] for name in after}
+    assert change == {"waiting": 1, "holdingOffers": 2, "inactive": 0, "openPlaces": 0, "offeredThisMonth": 2,
+                      "enrolledThisMonth": 0, "lapsedThisMonth": 0}  # fmt: skip
