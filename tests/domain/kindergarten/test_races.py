@@ -7,8 +7,9 @@ import pytest
 from sqlalchemy import text
 
 from domain.kindergarten import applications, staff
+from domain.kindergarten.applications import Benefit
 from domain.kindergarten.errors import AlreadyQueued
-from domain.kindergarten.models import Language
+from domain.kindergarten.models import BenefitCategory, Language
 from tests.domain.kindergarten.registry import NOW, add_family, add_kindergarten
 
 # Real concurrent transactions on connections of their own: each test writes fresh families and kindergartens.
@@ -103,3 +104,53 @@ async def test_two_kindergartens_publishing_at_once_never_give_one_child_two_off
     assert len(per_child) == 24
     assert set(per_child.values()) == {1}
     assert len(per_place) == 24
+
+
+async def _execute(sessions, *statements):
+    async with sessions() as session, session.begin():
+        for statement in statements:
+            await session.execute(text(statement))
+
+
+async def _deadlocks(sessions) -> int:
+    return int(await _scalar(sessions, "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"))
+
+
+async def test_two_publications_that_deadlock_over_two_children_are_run_again_and_both_succeed(committing_sessions):
+    north, south = await add_kindergarten(committing_sessions), await add_kindergarten(committing_sessions)
+    general, first = await add_family(committing_sessions), await add_family(committing_sessions)
+    await _submit(committing_sessions, general, [north, south])
+    async with committing_sessions() as session:
+        await applications.submit_application(
+            first.parent, session, child_iin=first.child, choices=[south.id, north.id], language=Language.KK,
+            desired_start=date(2026, 9, 1), benefit=Benefit(BenefitCategory.ORPHAN, "№5"),
+            now=NOW + timedelta(minutes=1),
+        )  # fmt: skip
+    # North's counter gives its first place to first priority, south's to general: each publication claims the
+    # other's second child first. A pause after each offer makes both hold their first child before the second.
+    await _scalar(committing_sessions, "INSERT INTO kindergarten_queue_turns VALUES (:g, 2023, 'KK', 1) RETURNING 1",
+                  g=south.id)  # fmt: skip
+    pause = f"pause_offers_{north.id}_{south.id}"
+    await _execute(
+        committing_sessions,
+        f"CREATE FUNCTION {pause}() RETURNS trigger LANGUAGE plpgsql AS"
+        " $$ BEGIN PERFORM pg_sleep(0.3); RETURN NEW; END $$",
+        f"CREATE TRIGGER {pause} AFTER INSERT ON kindergarten_offers FOR EACH ROW"
+        f" WHEN (NEW.kindergarten_id IN ({north.id}, {south.id})) EXECUTE FUNCTION {pause}()",
+    )
+    deadlocks = await _deadlocks(committing_sessions)
+    try:
+        results = await asyncio.gather(_publish(committing_sessions, north, 2), _publish(committing_sessions, south, 2))
+    finally:
+        await _execute(committing_sessions, f"DROP TRIGGER {pause} ON kindergarten_offers", f"DROP FUNCTION {pause}()")
+
+    assert sum(len(result.offers) for result in results) == 2
+    per_child = await _offers_per(committing_sessions, "application_id", [north, south])
+    assert sorted(per_child.values()) == [1, 1]
+    for _ in range(30):  # PostgreSQL publishes its statistics within a second or so
+        if await _deadlocks(committing_sessions) > deadlocks:
+            break
+        await asyncio.sleep(0.1)
+    assert await _deadlocks(committing_sessions) > deadlocks, (
+        "the publications did not deadlock: the test proves nothing"
+    )
