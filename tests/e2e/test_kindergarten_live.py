@@ -3,12 +3,17 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
+from datetime import UTC, datetime
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 import websockets
+from sqlalchemy import text
 
+from domain.kindergarten import staff
+from domain.kindergarten.models import Language
 from tests.conftest import AUDIENCE, ISSUER, SigningKeys
 from tests.domain.kindergarten.registry import add_family, add_kindergarten
 from tests.e2e.processes import serve, wait_ready
@@ -90,3 +95,38 @@ async def test_a_subscriber_on_one_instance_hears_of_mutations_served_by_another
         missed = await _next_event(again)
         assert (missed["kind"], missed["status"]) == ("WITHDRAWN", "WITHDRAWN")
         await again.close()
+
+
+async def test_an_event_committed_while_an_instance_had_lost_its_listening_connection_still_arrives(
+    two_instances, committing_sessions, keys, server_url
+):
+    port_a, port_b = two_instances
+    garden = await add_kindergarten(committing_sessions)
+    family = await add_family(committing_sessions)
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port_b}") as b:
+        await submit(b, keys, family, garden, desiredStart="2030-09-01")
+    ws = await _subscribe(port_a, parent_token(keys, family))
+    await asyncio.sleep(0.5)
+
+    # The instances lose their LISTEN connections and cannot reconnect until the offer has been committed: its
+    # NOTIFY reaches nobody, and only reading again on reconnecting can deliver it.
+    admin = await asyncpg.connect(server_url)
+    async with committing_sessions() as session:
+        database = (await session.execute(text("SELECT current_database()"))).scalar_one()
+        await session.commit()  # the session's connection stays open in the pool while the door is closed
+        await admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS false')
+        try:
+            cut = await admin.fetch(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'LISTEN%'",
+                database,
+            )
+            assert len(cut) >= 2
+            await staff.publish_places(garden.staff, session, cohort=2023, language=Language.KK, count=1,
+                                       now=datetime.now(UTC))  # fmt: skip
+        finally:
+            await admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true')
+            await admin.close()
+
+    offered = await _next_event(ws, timeout_s=15)
+    assert offered["kind"] == "OFFER_MADE"
+    await ws.close()
