@@ -103,6 +103,7 @@ def create_app(settings: Settings, *, engine: AsyncEngine | None = None) -> Star
         verification_log=verification_log,
         production=settings.is_production,
     )
+    metrics.follow_subscriptions(resources.kindergarten_hub)
     graphql = GraphQLEndpoint(settings=settings, verifier=verifier, resources=resources, metrics=metrics)
     exports = EpcisEndpoint(verifier=verifier, resources=resources)
     head = migrate.head_revision()
@@ -126,7 +127,9 @@ def create_app(settings: Settings, *, engine: AsyncEngine | None = None) -> Star
         await reads.start()
         await verification_log.start()
         listener = await _listen(settings, clock, sessions, resources.kindergarten_hub)
-        sweeper = KindergartenSweeper(sessions, clock, interval_s=settings.sweep_interval_s)
+        sweeper = KindergartenSweeper(
+            sessions, clock, interval_s=settings.sweep_interval_s, observe=metrics.observe_sweep
+        )
         sweeper.start()
         try:
             yield
@@ -156,6 +159,7 @@ def create_app(settings: Settings, *, engine: AsyncEngine | None = None) -> Star
     app.state.verification_log = verification_log
     app.state.resources = resources
     app.state.clock = clock
+    app.state.metrics = metrics
     app.state.sessions = sessions
     return app
 

@@ -11,6 +11,9 @@ from sqlalchemy.pool import QueuePool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from domain.kindergarten.live import KindergartenHub
+from domain.kindergarten.sweep import SweepReport
+
 # Latency buckets around our targets: p99 under 30 ms for the scan, seconds for a large code order.
 _BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -35,6 +38,16 @@ class Metrics:
         )
         self.errors = Counter("graphql_errors", "Errors in GraphQL responses by code", ["code"], registry=self.registry)
         self.registry.register(_PoolCollector(engine))
+        self.swept = Counter(
+            "kindergarten_sweep_items",
+            "Deadlines the kindergarten sweep of this instance settled, by what it did",
+            ["action"],
+            registry=self.registry,
+        )
+        self.sweep_duration = Histogram(
+            "kindergarten_sweep_duration_seconds", "Time of one sweep", buckets=_BUCKETS, registry=self.registry
+        )
+        self.sweep_failures = Counter("kindergarten_sweep_failures", "Sweeps that failed", registry=self.registry)
         self._latency: dict[str, Any] = {}
         self._requests: dict[tuple[str, str], Any] = {}
 
@@ -53,6 +66,20 @@ class Metrics:
         if counter is None:
             counter = self._requests[(operation, outcome)] = self.requests.labels(operation, outcome)
         counter.inc()
+
+    def follow_subscriptions(self, hub: KindergartenHub) -> None:
+        """Report how many kindergarten subscriptions this instance serves."""
+        self.registry.register(_SubscriptionsCollector(hub))
+
+    def observe_sweep(self, report: SweepReport | None, seconds: float) -> None:
+        """A sweep's outcome: None when it failed."""
+        if report is None:
+            self.sweep_failures.inc()
+            return
+        self.sweep_duration.observe(seconds)
+        for action in ("lapsed", "benefits_dropped", "expired", "closed_inactive", "aged_out", "warned", "offered"):
+            if count := getattr(report, action):
+                self.swept.labels(action).inc(count)
 
     async def endpoint(self, request: Request) -> Response:
         return Response(generate_latest(self.registry), media_type="text/plain; version=0.0.4; charset=utf-8")
@@ -73,3 +100,15 @@ class _PoolCollector(Collector):
             ("db_pool_idle", "Idle connections in the pool", pool.checkedin()),
         ):
             yield GaugeMetricFamily(name, help_text, value=value)
+
+
+class _SubscriptionsCollector(Collector):
+    def __init__(self, hub: KindergartenHub) -> None:
+        self._hub = hub
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        yield GaugeMetricFamily(
+            "kindergarten_subscriptions",
+            "Live kindergarten subscriptions on this instance",
+            value=self._hub.subscribers,
+        )

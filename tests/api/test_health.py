@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -10,15 +9,9 @@ from api import migrate
 from api.settings import Settings
 from domain.shared.db import async_url, create_engine
 from tests.graphql import gql, serving
+from tests.prometheus import sample
 
 ME = "{ me { __typename } }"
-
-
-def _sample(metrics: str, name: str, labels: str = "") -> float:
-    """The value of one sample in Prometheus' text format, e.g. _sample(text, "db_pool_size")."""
-    match = re.search(rf"^{re.escape(name + labels)} (\S+)$", metrics, re.MULTILINE)
-    assert match is not None, f"{name}{labels} is not in the metrics"
-    return float(match.group(1))
 
 
 async def test_healthz_answers_ok_while_the_process_runs(client: httpx.AsyncClient):
@@ -58,11 +51,11 @@ async def test_metrics_count_requests_by_operation_and_show_the_database_pool(cl
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
     metrics = response.text
-    assert _sample(metrics, "graphql_requests_total", '{operation="query me",outcome="ok"}') == 1
-    assert _sample(metrics, "graphql_request_duration_seconds_count", '{operation="query me"}') == 1
-    assert _sample(metrics, "db_pool_size") == 5  # the test engine's pool (tests/conftest.py)
+    assert sample(metrics, "graphql_requests_total", '{operation="query me",outcome="ok"}') == 1
+    assert sample(metrics, "graphql_request_duration_seconds_count", '{operation="query me"}') == 1
+    assert sample(metrics, "db_pool_size") == 5  # the test engine's pool (tests/conftest.py)
     for gauge in ("db_pool_checked_out", "db_pool_overflow", "db_pool_idle"):
-        assert _sample(metrics, gauge) >= 0
+        assert sample(metrics, gauge) >= 0
 
 
 async def test_metrics_count_errors_by_code(client: httpx.AsyncClient):
@@ -71,5 +64,5 @@ async def test_metrics_count_errors_by_code(client: httpx.AsyncClient):
 
     metrics = (await client.get("/metrics")).text
 
-    assert _sample(metrics, "graphql_errors_total", '{code="GRAPHQL_VALIDATION_FAILED"}') == 2
-    assert _sample(metrics, "graphql_requests_total", '{operation="invalid",outcome="error"}') == 2
+    assert sample(metrics, "graphql_errors_total", '{code="GRAPHQL_VALIDATION_FAILED"}') == 2
+    assert sample(metrics, "graphql_requests_total", '{operation="invalid",outcome="error"}') == 2
