@@ -89,6 +89,11 @@ FOR UPDATE
 """
 
 
+async def lock_order(connection: asyncpg.Connection, group: Group) -> int:
+    """Lock the order's counter for the rest of the transaction; its turn."""
+    return int(await connection.fetchval(_LOCK_TURN, *_key(group)))
+
+
 def _pick(heads: dict[Priority, tuple[int, int]], turn: int) -> tuple[Priority, int] | None:
     """Which list gives the next offer, and the counter after it (kindergarten rules, "Order")."""
     if Priority.EXTRAORDINARY in heads:
@@ -110,7 +115,7 @@ async def offer_open_places(
     A child is claimed with a conditional update that waits for any other transaction holding the application: two
     orders (two kindergartens published at once) can never both offer to one child, and the unique indexes on open
     offers stand behind that."""
-    turn = await connection.fetchval(_LOCK_TURN, group.kindergarten_id, group.cohort, group.language.value)
+    turn = await lock_order(connection, group)
     places = [row["id"] for row in await connection.fetch(_OPEN_PLACES, *_key(group))]
     offered: list[Offered] = []
     start_turn = turn

@@ -69,9 +69,6 @@ class OfferStatus(StrEnum):
     WITHDRAWN = "WITHDRAWN"  # the parent withdrew the application
 
 
-OPEN_OFFER_STATUSES = (OfferStatus.OFFERED, OfferStatus.CONFIRMED)
-
-
 class PlaceStatus(StrEnum):
     OPEN = "OPEN"  # published, waiting for an eligible child
     HELD = "HELD"  # offered to a child

@@ -47,11 +47,15 @@ class Rules:
         return confirm_by + timedelta(days=self.policy.reactivation_days)
 
 
+async def region_policy(session: AsyncSession, region: Region) -> Policy:
+    """The region's numbers of the rules, or the defaults where it has set none."""
+    row = await session.get(RegionPolicy, region)
+    if row is None:
+        return DEFAULT_POLICY
+    return Policy(row.confirm_business_days, row.contract_business_days, row.extension_days, row.reactivation_days,
+                  row.benefit_business_days)  # fmt: skip
+
+
 async def load_rules(session: AsyncSession, region: Region) -> Rules:
     """The policy and the working calendar of `region` (national days, with the region's own taking precedence)."""
-    row = await session.get(RegionPolicy, region)
-    policy = DEFAULT_POLICY
-    if row is not None:
-        policy = Policy(row.confirm_business_days, row.contract_business_days, row.extension_days,
-                        row.reactivation_days, row.benefit_business_days)  # fmt: skip
-    return Rules(policy, await load_calendar(session, region))
+    return Rules(await region_policy(session, region), await load_calendar(session, region))

@@ -6,11 +6,11 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.kindergarten.models import RegionPolicy
-from domain.kindergarten.policy import DEFAULT_POLICY, Policy
+from domain.kindergarten.policy import Policy
 from domain.shared.access import AuthorityKind, Principal, require_authority
 from domain.shared.calendar import DayKind, WorkingCalendar, local_date
 from domain.shared.calendar_days import CalendarDay, load_calendar
-from domain.shared.errors import DomainError, ErrorCode, MissingValue, TextTooLong
+from domain.shared.errors import DomainError, ErrorCode, InvalidDate, MissingValue, TextTooLong
 from domain.shared.regions import Region
 
 # What a region's education department may set: its numbers of the rules, within bounds that keep them rules.
@@ -31,30 +31,22 @@ class PolicyOutOfBounds(DomainError):
                          minimum=minimum, maximum=maximum)  # fmt: skip
 
 
-def _department(principal: Principal) -> Region:
+def _department(principal: Principal) -> tuple[Region, str]:
+    """The region the caller's education department governs, and the official's id."""
     official = require_authority(principal, AuthorityKind.EDUCATION_DEPARTMENT)
     if official.region is None:
         raise MissingValue("an education department token names its region", field=())
-    return official.region
-
-
-async def region_policy(session: AsyncSession, region: Region) -> Policy:
-    row = await session.get(RegionPolicy, region)
-    if row is None:
-        return DEFAULT_POLICY
-    return Policy(row.confirm_business_days, row.contract_business_days, row.extension_days, row.reactivation_days,
-                  row.benefit_business_days)  # fmt: skip
+    return official.region, official.user_id
 
 
 async def set_policy(principal: Principal, session: AsyncSession, *, policy: Policy, now: datetime) -> Region:
     """A region's education department sets its numbers of the rules; offers already made keep their deadlines."""
-    region = _department(principal)
+    region, by = _department(principal)
     for name, (minimum, maximum) in _BOUNDS.items():
         value = getattr(policy, name)
         if not minimum <= value <= maximum:
             raise PolicyOutOfBounds(name, value, minimum, maximum)
     values = {name: getattr(policy, name) for name in _BOUNDS}
-    by = getattr(principal, "user_id", "")
     async with session.begin():
         await session.execute(
             insert(RegionPolicy)
@@ -72,15 +64,13 @@ async def set_calendar_day(
 ) -> Region:
     """A region's own exception to the national working calendar (a local holiday, a decree's transfer): it takes
     precedence over the national day, and counts in deadlines from the next offer on."""
-    region = _department(principal)
+    region, _ = _department(principal)
     if not name.strip():
         raise MissingValue("the day's name", field=("name",))
     if len(name) > _NAME_LIMIT:
         raise TextTooLong(len(name), _NAME_LIMIT, field=("name",))
     if day < local_date(now):
-        raise MissingValue(
-            "a day from today on: past deadlines were counted with the calendar they had", field=("day",)
-        )
+        raise InvalidDate(day.isoformat(), "a day from today on: past deadlines keep their calendar", field=("day",))
     async with session.begin():
         await session.execute(
             insert(CalendarDay)

@@ -9,7 +9,7 @@ import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.kindergarten import journal
-from domain.kindergarten.allocation import Group, Offered, offer_open_places
+from domain.kindergarten.allocation import Group, Offered, lock_order, offer_open_places
 from domain.kindergarten.errors import InvalidCount, LanguageNotOffered, NoCapacity
 from domain.kindergarten.journal import EventKind
 from domain.kindergarten.lifecycle import (
@@ -76,11 +76,7 @@ async def publish_places(
         group = Group(kindergarten.id, cohort, language)
         rules = await rules_of(session, connection, kindergarten.id)
         # The order's counter is locked first, so two publications for one group count the capacity one at a time.
-        await connection.execute(
-            "INSERT INTO kindergarten_queue_turns AS t (kindergarten_id, cohort, language, turn) VALUES ($1, $2, $3, 0)"
-            " ON CONFLICT (kindergarten_id, cohort, language) DO UPDATE SET turn = t.turn",
-            kindergarten.id, cohort, language.value,
-        )  # fmt: skip
+        await lock_order(connection, group)
         # Enrolled children leave without the registry hearing of it, so capacity bounds what is on offer at once:
         # never more open or offered places than the cohort holds, whatever a mistyped count asks for.
         free = await connection.fetchval(

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import asyncpg
@@ -39,7 +39,6 @@ class SweepReport:
     aged_out: int = 0
     warned: int = 0
     offered: int = 0
-    errors: list[str] = field(default_factory=list)
 
 
 async def sweep(sessions: async_sessionmaker[AsyncSession], *, now: datetime) -> SweepReport:
@@ -137,13 +136,8 @@ async def _locked_offer(connection: asyncpg.Connection, offer_id: int) -> Locked
     application_id = await connection.fetchval(_LOCK_OFFER, offer_id)
     if application_id is None:
         return None
-    skip = await connection.fetchval(
-        "SELECT id FROM kindergarten_applications WHERE id = $1 FOR UPDATE SKIP LOCKED", application_id
-    )
-    if skip is None:
-        return None
-    locked = await lock_application(connection, application_id, parent_iin=None)
-    if locked.offer is None or locked.offer["id"] != offer_id:
+    locked = await _lock_application_skipping(connection, application_id)
+    if locked is None or locked.offer is None or locked.offer["id"] != offer_id:
         return None
     return locked
 

@@ -6,8 +6,8 @@ from typing import Annotated
 import strawberry
 
 from domain.kindergarten import queries
-from domain.kindergarten.policy import Policy
-from domain.kindergarten.region import region_policy, set_calendar_day, set_policy, working_days
+from domain.kindergarten.policy import Policy, region_policy
+from domain.kindergarten.region import set_calendar_day, set_policy, working_days
 from domain.shared.calendar import DayKind
 from domain.shared.errors import DomainError, InvalidPage
 from domain.shared.regions import Region

@@ -11,7 +11,7 @@ from domain.kindergarten.region import PolicyOutOfBounds
 from domain.shared import access
 from domain.shared.access import AuthorityKind
 from domain.shared.calendar import DayKind
-from domain.shared.errors import Forbidden, MissingValue
+from domain.shared.errors import Forbidden, InvalidDate
 from domain.shared.regions import Region
 from tests.domain.kindergarten.registry import NOW, add_family, add_kindergarten
 
@@ -64,7 +64,7 @@ async def test_national_holidays_are_in_the_calendar(session):
 
 
 async def test_a_past_day_cannot_be_changed(session):
-    with pytest.raises(MissingValue) as raised:
+    with pytest.raises(InvalidDate) as raised:
         await region.set_calendar_day(KARAGANDA, session, day=date(2026, 3, 1), kind=DayKind.HOLIDAY, name="x",
                                       now=NOW + timedelta(days=1))  # fmt: skip
 
