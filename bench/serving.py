@@ -1,4 +1,4 @@
-"""What the write benchmarks share: `govgraph serve` started on a free port, and wrk posting bodies once each."""
+"""What the benchmarks share: `govgraph serve` started on a free port, wrk posting bodies once each, percentiles."""
 
 from __future__ import annotations
 
@@ -12,6 +12,12 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The value below which `share` of `values` lie (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 def free_port() -> int:

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from serving import post_each, start_server  # noqa: E402  # bench/serving.py
+from serving import percentile, post_each, start_server  # noqa: E402  # bench/serving.py
 
 from api import migrate  # noqa: E402  # the project's modules, from the checkout this script is in
 from api.devkeys import DevelopmentKey  # noqa: E402
@@ -124,11 +124,6 @@ async def seed(url: str, iins: list[str], months: int) -> None:
         await connection.execute("VACUUM ANALYZE")
     finally:
         await connection.close()
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 async def timings(port: int, key: DevelopmentKey, iins: list[str], samples: int) -> dict[str, list[float]]:

@@ -48,7 +48,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from serving import start_server  # noqa: E402  # bench/serving.py
+from serving import percentile, start_server  # noqa: E402  # bench/serving.py
 
 from api import migrate  # noqa: E402  # the project's modules, from the checkout this script is in
 from api.devkeys import DevelopmentKey  # noqa: E402
@@ -308,11 +308,6 @@ async def load(url: str, places: list[Garden], kids: list[Child]) -> None:
         await connection.execute("VACUUM ANALYZE")
     finally:
         await connection.close()
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 def summary(values: list[float]) -> str:

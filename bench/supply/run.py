@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from serving import post_each, start_server  # noqa: E402  # bench/serving.py
+from serving import percentile, post_each, start_server  # noqa: E402  # bench/serving.py
 
 from api import migrate  # noqa: E402  # the project's modules, from the checkout this script is in
 from api.demo import seed_demo  # noqa: E402
@@ -199,11 +199,6 @@ async def hold_products(url: str, products: int) -> None:
             )
     finally:
         await connection.close()
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 async def balance_timings(sessions, port: int, token: str, products: int) -> dict[str, tuple[float, float]]:
